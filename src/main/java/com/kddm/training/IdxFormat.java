@@ -1,0 +1,148 @@
+package com.kddm.training;
+
+import com.kddm.architectures.InputShape;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads the IDX files of MNIST and Fashion-MNIST: a magic number (two zero bytes, the element type,
+ * the number of dimensions), the big-endian dimensions, then the unsigned bytes. Gzipped files are
+ * recognised by their own magic number.
+ */
+public final class IdxFormat {
+
+  private static final int UNSIGNED_BYTE = 0x08;
+  private static final int MAX_CLASSES = 1000;
+
+  private IdxFormat() {}
+
+  /** Reads an image file: N × H × W (one channel) or N × C × H × W. */
+  public static Images readImages(InputStream raw, String what) throws IOException {
+    try {
+      return readImages(open(raw), what);
+    } catch (ZipException e) {
+      throw new InvalidDataException(what + ": corrupt gzip stream (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static Images readImages(DataInputStream in, String what) throws IOException {
+    int dims = header(in, what, 3, 4);
+    int n = dimension(in, what);
+    int channels = dims == 4 ? dimension(in, what) : 1;
+    int height = dimension(in, what);
+    int width = dimension(in, what);
+    InputShape shape;
+    try {
+      shape = new InputShape(channels, height, width);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidDataException(what + ": " + e.getMessage());
+    }
+    long bytes = (long) n * shape.pixels();
+    if (bytes > Integer.MAX_VALUE - 16) {
+      throw new InvalidDataException(what + ": " + n + " images of " + shape + " exceed 2 GiB");
+    }
+    byte[] pixels = new byte[(int) bytes];
+    readFully(in, pixels, what, "the header announces " + n + " images of " + shape);
+    expectEnd(in, what);
+    return new Images(shape, pixels, n);
+  }
+
+  /** Reads a label file: N unsigned bytes. */
+  public static int[] readLabels(InputStream raw, String what) throws IOException {
+    try {
+      return readLabels(open(raw), what);
+    } catch (ZipException e) {
+      throw new InvalidDataException(what + ": corrupt gzip stream (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static int[] readLabels(DataInputStream in, String what) throws IOException {
+    header(in, what, 1, 1);
+    int n = dimension(in, what);
+    byte[] bytes = new byte[n];
+    readFully(in, bytes, what, "the header announces " + n + " labels");
+    expectEnd(in, what);
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = bytes[i] & 0xFF;
+      if (labels[i] >= MAX_CLASSES) {
+        throw new InvalidDataException(what + ": label " + labels[i] + " at index " + i + " is out of range");
+      }
+    }
+    return labels;
+  }
+
+  /** Pairs images with labels, refusing sets that cannot train a classifier. */
+  public static LabelledImages pair(Images images, int[] labels, String what) {
+    if (images.count() != labels.length) {
+      throw new InvalidDataException(
+          what + ": " + images.count() + " images but " + labels.length + " labels");
+    }
+    if (labels.length == 0) {
+      throw new InvalidDataException(what + ": no samples");
+    }
+    return new LabelledImages(images.shape(), images.pixels(), labels);
+  }
+
+  /** Pixels of an image file before they are paired with labels. */
+  public record Images(InputShape shape, byte[] pixels, int count) {}
+
+  private static DataInputStream open(InputStream raw) throws IOException {
+    BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
+    buffered.mark(2);
+    int b0 = buffered.read();
+    int b1 = buffered.read();
+    buffered.reset();
+    InputStream body = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16) : buffered;
+    return new DataInputStream(body);
+  }
+
+  private static int header(DataInputStream in, String what, int minDims, int maxDims) throws IOException {
+    byte[] magic = new byte[4];
+    readFully(in, magic, what, "an IDX file starts with a 4-byte magic number");
+    if (magic[0] != 0 || magic[1] != 0) {
+      throw new InvalidDataException(what + ": not an IDX file (bad magic number)");
+    }
+    if (magic[2] != UNSIGNED_BYTE) {
+      throw new InvalidDataException(
+          what + ": element type 0x" + Integer.toHexString(magic[2] & 0xFF) + " is not supported, expected unsigned bytes (0x08)");
+    }
+    int dims = magic[3];
+    if (dims < minDims || dims > maxDims) {
+      throw new InvalidDataException(
+          what + ": " + dims + " dimensions, expected " + (minDims == maxDims ? minDims : minDims + " or " + maxDims));
+    }
+    return dims;
+  }
+
+  private static int dimension(DataInputStream in, String what) throws IOException {
+    try {
+      int d = in.readInt();
+      if (d < 0) {
+        throw new InvalidDataException(what + ": negative dimension " + d);
+      }
+      return d;
+    } catch (EOFException e) {
+      throw new InvalidDataException(what + ": truncated header");
+    }
+  }
+
+  private static void readFully(DataInputStream in, byte[] into, String what, String expectation) throws IOException {
+    try {
+      in.readFully(into);
+    } catch (EOFException e) {
+      throw new InvalidDataException(what + ": truncated file, " + expectation);
+    }
+  }
+
+  private static void expectEnd(DataInputStream in, String what) throws IOException {
+    if (in.read() != -1) {
+      throw new InvalidDataException(what + ": trailing bytes after the announced data");
+    }
+  }
+}

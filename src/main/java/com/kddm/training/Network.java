@@ -1,0 +1,236 @@
+package com.kddm.training;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import com.kddm.architectures.ArchitectureSpec;
+import com.kddm.architectures.InputShape;
+import com.kddm.architectures.NetworkOutput;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A catalog network with its weights, and the service's archive format for it: a ZIP holding
+ * {@code manifest.json} ({@link ArchiveManifest}) and {@code parameters.djl} (DJL's parameter
+ * stream for the block the manifest describes).
+ */
+public final class Network implements AutoCloseable {
+
+  static final String MANIFEST = "manifest.json";
+  static final String PARAMETERS = "parameters.djl";
+  private static final long MAX_ENTRY_BYTES = 1L << 30;
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Model model;
+  private final ArchitectureSpec spec;
+  private final InputShape input;
+  private final int classes;
+
+  private Network(Model model, ArchitectureSpec spec, InputShape input, int classes) {
+    this.model = model;
+    this.spec = spec;
+    this.input = input;
+    this.classes = classes;
+  }
+
+  /** A network whose parameters are not initialised yet; a trainer initialises them. */
+  static Network untrained(ArchitectureSpec spec, InputShape input, int classes) {
+    Model model = Model.newInstance(spec.name());
+    model.setBlock(spec.architecture().build(input, spec.featureSize(), classes));
+    return new Network(model, spec, input, classes);
+  }
+
+  /** Reads an archive, refusing anything that does not rebuild into a working network. */
+  public static Network read(InputStream archive) throws IOException {
+    byte[] manifestBytes = null;
+    byte[] parameterBytes = null;
+    try (ZipInputStream zip = new ZipInputStream(archive)) {
+      for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+        if (entry.getName().equals(MANIFEST)) {
+          manifestBytes = readEntry(zip, entry);
+        } else if (entry.getName().equals(PARAMETERS)) {
+          parameterBytes = readEntry(zip, entry);
+        }
+      }
+    } catch (ZipException e) {
+      throw new InvalidDataException("not a student archive: the file is not a valid ZIP (" + e.getMessage() + ")", e);
+    }
+    if (manifestBytes == null || parameterBytes == null) {
+      throw new InvalidDataException(
+          "not a student archive: it must hold " + MANIFEST + " and " + PARAMETERS);
+    }
+    ArchiveManifest manifest = parseManifest(manifestBytes);
+    Network network = untrained(manifest.architecture(), InputShape.of(manifest.inputShape()), manifest.classes());
+    try {
+      network.model
+          .getBlock()
+          .loadParameters(network.model.getNDManager(), new DataInputStream(new ByteArrayInputStream(parameterBytes)));
+      network.checkForward();
+      return network;
+    } catch (MalformedModelException | IOException | RuntimeException e) {
+      network.close();
+      throw new InvalidDataException(
+          "the parameters do not fit a " + manifest.architecture().name() + " network with featureSize "
+              + manifest.architecture().featureSize() + ", input " + network.input + " and "
+              + manifest.classes() + " classes (" + e.getMessage() + ")",
+          e);
+    }
+  }
+
+  private static ArchiveManifest parseManifest(byte[] bytes) {
+    ArchiveManifest manifest;
+    try {
+      manifest = JSON.readValue(bytes, ArchiveManifest.class);
+    } catch (JacksonException e) {
+      throw new InvalidDataException("unreadable " + MANIFEST + ": " + e.getOriginalMessage(), e);
+    }
+    if (!ArchiveManifest.FORMAT.equals(manifest.format())) {
+      throw new InvalidDataException(MANIFEST + " names format '" + manifest.format() + "', expected '" + ArchiveManifest.FORMAT + "'");
+    }
+    if (manifest.formatVersion() != ArchiveManifest.VERSION) {
+      throw new InvalidDataException("archive format version " + manifest.formatVersion() + " is not supported");
+    }
+    if (manifest.architecture() == null || manifest.inputShape() == null) {
+      throw new InvalidDataException(MANIFEST + " must name the architecture and the input shape");
+    }
+    try {
+      InputShape.of(manifest.inputShape());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidDataException(MANIFEST + ": " + e.getMessage());
+    }
+    if (manifest.classes() < 2) {
+      throw new InvalidDataException(MANIFEST + ": classes must be at least 2");
+    }
+    return manifest;
+  }
+
+  private static byte[] readEntry(ZipInputStream zip, ZipEntry entry) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    for (int read; (read = zip.read(buffer)) > 0; ) {
+      total += read;
+      if (total > MAX_ENTRY_BYTES) {
+        throw new InvalidDataException(entry.getName() + " is larger than 1 GiB");
+      }
+      out.write(buffer, 0, read);
+    }
+    return out.toByteArray();
+  }
+
+  private void checkForward() {
+    try (NDManager scratch = model.getNDManager().newSubManager()) {
+      NetworkOutput out = infer(scratch.zeros(input.batchOf(1)));
+      if (out.logits().getShape().get(1) != classes || out.features().getShape().get(1) != spec.featureSize()) {
+        throw new IllegalStateException("unexpected output shapes " + out.features().getShape() + ", " + out.logits().getShape());
+      }
+    }
+  }
+
+  /** Writes the archive; the evaluation and provenance travel in the manifest. */
+  public void write(OutputStream out, Evaluation evaluation, Map<String, String> provenance) throws IOException {
+    ArchiveManifest manifest =
+        new ArchiveManifest(
+            ArchiveManifest.FORMAT,
+            ArchiveManifest.VERSION,
+            spec,
+            input.asList(),
+            classes,
+            ArchiveManifest.PREPROCESSING,
+            ArchiveManifest.OUTPUTS,
+            evaluation,
+            provenance);
+    ZipOutputStream zip = new ZipOutputStream(out);
+    zip.putNextEntry(new ZipEntry(MANIFEST));
+    zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+    zip.closeEntry();
+    zip.putNextEntry(new ZipEntry(PARAMETERS));
+    DataOutputStream parameters = new DataOutputStream(zip);
+    model.getBlock().saveParameters(parameters);
+    parameters.flush();
+    zip.closeEntry();
+    zip.finish();
+  }
+
+  /** Forward pass in inference mode; outputs are attached to the input's manager. */
+  public NetworkOutput infer(NDArray images) {
+    ParameterStore store = new ParameterStore(images.getManager(), false);
+    return NetworkOutput.of(model.getBlock().forward(store, new NDList(images), false));
+  }
+
+  /** Accuracy and cross-entropy on {@code data}, in batches. */
+  public Evaluation evaluate(LabelledImages data, String split, int batchSize) {
+    int n = data.size();
+    int[] order = java.util.stream.IntStream.range(0, n).toArray();
+    int correct = 0;
+    double crossEntropy = 0;
+    for (int from = 0; from < n; from += batchSize) {
+      int to = Math.min(n, from + batchSize);
+      try (NDManager batch = model.getNDManager().newSubManager()) {
+        NDArray x = batch.create(data.scaledPixels(order, from, to), input.batchOf(to - from));
+        NDArray y = batch.create(data.labels(order, from, to));
+        NDArray logits = infer(x).logits();
+        correct += (int) logits.argMax(1).toType(DataType.INT32, false).eq(y).sum().getLong();
+        crossEntropy += Objectives.crossEntropy(logits, y, classes).getFloat() * (to - from);
+      }
+    }
+    return new Evaluation(split, n, correct, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : crossEntropy / n);
+  }
+
+  /** Predicted class of every sample, in order. */
+  public int[] predict(LabelledImages data, int batchSize) {
+    int n = data.size();
+    int[] order = java.util.stream.IntStream.range(0, n).toArray();
+    int[] predictions = new int[n];
+    for (int from = 0; from < n; from += batchSize) {
+      int to = Math.min(n, from + batchSize);
+      try (NDManager batch = model.getNDManager().newSubManager()) {
+        NDArray x = batch.create(data.scaledPixels(order, from, to), input.batchOf(to - from));
+        int[] predicted = infer(x).logits().argMax(1).toType(DataType.INT32, false).toIntArray();
+        System.arraycopy(predicted, 0, predictions, from, predicted.length);
+      }
+    }
+    return predictions;
+  }
+
+  Model model() {
+    return model;
+  }
+
+  public ArchitectureSpec spec() {
+    return spec;
+  }
+
+  public InputShape inputShape() {
+    return input;
+  }
+
+  public int classes() {
+    return classes;
+  }
+
+  public int featureSize() {
+    return spec.featureSize();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

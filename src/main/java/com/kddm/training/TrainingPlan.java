@@ -1,0 +1,51 @@
+package com.kddm.training;
+
+import com.kddm.architectures.ArchitectureSpec;
+
+/**
+ * One training run: a student trained on {@code data} (split into fit and validation parts by the
+ * seed), evaluated at the end on {@code test} when given, else on the validation part. With a
+ * teacher and distillation settings it is a KDDM run; without them, plain supervised training.
+ */
+public record TrainingPlan(
+    LabelledImages data,
+    LabelledImages test,
+    ArchitectureSpec student,
+    Network teacher,
+    DistillationSettings distillation,
+    TrainingSettings settings) {
+
+  public TrainingPlan {
+    if ((teacher == null) != (distillation == null)) {
+      throw new IllegalArgumentException("a teacher and distillation settings go together");
+    }
+    if (test != null && !test.shape().equals(data.shape())) {
+      throw new InvalidDataException("test images are " + test.shape() + " but training images are " + data.shape());
+    }
+    if (teacher != null) {
+      int classes = classCount(data, test);
+      if (!teacher.inputShape().equals(data.shape())) {
+        throw new InvalidDataException(
+            "the teacher takes " + teacher.inputShape() + " inputs but the dataset has " + data.shape());
+      }
+      if (teacher.classes() != classes) {
+        throw new InvalidDataException(
+            "the teacher predicts " + teacher.classes() + " classes but the dataset has " + classes);
+      }
+      if (teacher.featureSize() != student.featureSize()) {
+        throw new InvalidDataException(
+            "the teacher's features have " + teacher.featureSize() + " dimensions but the student's "
+                + student.featureSize() + "; set the student's featureSize to " + teacher.featureSize());
+      }
+    }
+  }
+
+  /** Classes of the dataset: the largest label of either part, plus one. */
+  public int classes() {
+    return classCount(data, test);
+  }
+
+  private static int classCount(LabelledImages data, LabelledImages test) {
+    return Math.max(data.classCount(), test == null ? 0 : test.classCount());
+  }
+}
