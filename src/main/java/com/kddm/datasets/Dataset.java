@@ -1,0 +1,71 @@
+package com.kddm.datasets;
+
+import com.kddm.architectures.InputShape;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+
+@Entity
+@Table(name = "datasets")
+class Dataset {
+
+  @Id private UUID id;
+  private String name;
+  private String format;
+  private int trainSamples;
+  private int testSamples;
+  private int classes;
+  private int channels;
+  private int height;
+  private int width;
+  private String sha256;
+  private long bytes;
+  private String trainImagesBlob;
+  private String trainLabelsBlob;
+  private String testImagesBlob;
+  private String testLabelsBlob;
+
+  @Column(nullable = false)
+  private Instant createdAt;
+
+  protected Dataset() {}
+
+  Dataset(UUID id, String name, int trainSamples, int testSamples, int classes, InputShape shape,
+      String sha256, long bytes, String trainImagesBlob, String trainLabelsBlob,
+      String testImagesBlob, String testLabelsBlob, Instant createdAt) {
+    this.id = id;
+    this.name = name;
+    this.format = "idx";
+    this.trainSamples = trainSamples;
+    this.testSamples = testSamples;
+    this.classes = classes;
+    this.channels = shape.channels();
+    this.height = shape.height();
+    this.width = shape.width();
+    this.sha256 = sha256;
+    this.bytes = bytes;
+    this.trainImagesBlob = trainImagesBlob;
+    this.trainLabelsBlob = trainLabelsBlob;
+    this.testImagesBlob = testImagesBlob;
+    this.testLabelsBlob = testLabelsBlob;
+    this.createdAt = createdAt;
+  }
+
+  UUID id() { return id; }
+  String name() { return name; }
+  String format() { return format; }
+  int trainSamples() { return trainSamples; }
+  int testSamples() { return testSamples; }
+  int classes() { return classes; }
+  InputShape shape() { return new InputShape(channels, height, width); }
+  String sha256() { return sha256; }
+  long bytes() { return bytes; }
+  String trainImagesBlob() { return trainImagesBlob; }
+  String trainLabelsBlob() { return trainLabelsBlob; }
+  String testImagesBlob() { return testImagesBlob; }
+  String testLabelsBlob() { return testLabelsBlob; }
+  Instant createdAt() { return createdAt; }
+}

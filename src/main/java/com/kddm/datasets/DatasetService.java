@@ -1,0 +1,152 @@
+package com.kddm.datasets;
+
+import com.kddm.storage.BlobStore;
+import com.kddm.storage.StoredBlob;
+import com.kddm.system.ApiException;
+import com.kddm.training.IdxFormat;
+import com.kddm.training.InvalidDataException;
+import com.kddm.training.LabelledImages;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.data.domain.Limit;
+import org.springframework.stereotype.Service;
+
+@Service
+public class DatasetService {
+
+  /** One uploaded file of a dataset: its part name and a way to read it once. */
+  public interface Part {
+    String name();
+
+    InputStream open() throws IOException;
+  }
+
+  private final DatasetRepository datasets;
+  private final BlobStore blobs;
+  private final Clock clock;
+
+  DatasetService(DatasetRepository datasets, BlobStore blobs, Clock clock) {
+    this.datasets = datasets;
+    this.blobs = blobs;
+    this.clock = clock;
+  }
+
+  /**
+   * Stores the parts, then reads them back and validates them; the row is written only when
+   * everything is usable, and a refused upload leaves no file behind.
+   */
+  DatasetResponse upload(String name, Part trainImages, Part trainLabels, Part testImages, Part testLabels)
+      throws IOException {
+    if ((testImages == null) != (testLabels == null)) {
+      throw ApiException.badField(testImages == null ? "testImages" : "testLabels",
+          "testImages and testLabels go together: upload both or neither");
+    }
+    UUID id = UUID.randomUUID();
+    List<StoredBlob> stored = new ArrayList<>();
+    try {
+      StoredBlob trainImagesBlob = store(id, trainImages, stored);
+      StoredBlob trainLabelsBlob = store(id, trainLabels, stored);
+      StoredBlob testImagesBlob = testImages == null ? null : store(id, testImages, stored);
+      StoredBlob testLabelsBlob = testLabels == null ? null : store(id, testLabels, stored);
+      LabelledImages train = read(trainImagesBlob.key(), trainLabelsBlob.key(), "trainImages", "trainLabels", "training part");
+      LabelledImages test =
+          testImages == null ? null : read(testImagesBlob.key(), testLabelsBlob.key(), "testImages", "testLabels", "test part");
+      int classes = train.classCount();
+      if (classes < 2) {
+        throw new InvalidDataException("trainLabels: the training part has a single class; a classifier needs at least two");
+      }
+      if (test != null) {
+        if (!test.shape().equals(train.shape())) {
+          throw new InvalidDataException(
+              "testImages: test images are " + test.shape() + " but training images are " + train.shape());
+        }
+        if (test.classCount() > classes) {
+          throw new InvalidDataException(
+              "testLabels: label " + (test.classCount() - 1) + " does not occur in the training part (classes 0.." + (classes - 1) + ")");
+        }
+      }
+      Dataset dataset =
+          new Dataset(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(), train.size(),
+              test == null ? 0 : test.size(), classes, train.shape(), combinedDigest(stored),
+              stored.stream().mapToLong(StoredBlob::bytes).sum(), trainImagesBlob.key(), trainLabelsBlob.key(),
+              testImagesBlob == null ? null : testImagesBlob.key(), testLabelsBlob == null ? null : testLabelsBlob.key(),
+              clock.instant().truncatedTo(ChronoUnit.MICROS));
+      return DatasetResponse.of(datasets.save(dataset));
+    } catch (IOException | RuntimeException e) {
+      stored.forEach(blob -> blobs.delete(blob.key()));
+      throw e;
+    }
+  }
+
+  DatasetResponse get(UUID id) {
+    return DatasetResponse.of(find(id));
+  }
+
+  List<DatasetResponse> list(int limit) {
+    return datasets.findAllByOrderByCreatedAtDesc(Limit.of(limit)).stream().map(DatasetResponse::of).toList();
+  }
+
+  public Optional<DatasetSummary> summary(UUID id) {
+    return datasets.findById(id)
+        .map(d -> new DatasetSummary(d.id(), d.shape(), d.classes(), d.trainSamples(), d.testImagesBlob() != null));
+  }
+
+  /** Reads a stored dataset into memory for training. */
+  public DatasetContent load(UUID id) throws IOException {
+    Dataset d = find(id);
+    LabelledImages train = read(d.trainImagesBlob(), d.trainLabelsBlob(), "trainImages", "trainLabels", "training part");
+    LabelledImages test =
+        d.testImagesBlob() == null ? null : read(d.testImagesBlob(), d.testLabelsBlob(), "testImages", "testLabels", "test part");
+    return new DatasetContent(train, test);
+  }
+
+  private Dataset find(UUID id) {
+    return datasets.findById(id).orElseThrow(() -> ApiException.notFound("dataset", id));
+  }
+
+  private StoredBlob store(UUID id, Part part, List<StoredBlob> stored) throws IOException {
+    try (InputStream in = part.open()) {
+      StoredBlob blob = blobs.write("datasets/" + id + "/" + part.name() + ".idx", in);
+      stored.add(blob);
+      return blob;
+    }
+  }
+
+  private LabelledImages read(String imagesKey, String labelsKey, String imagesPart, String labelsPart, String what)
+      throws IOException {
+    IdxFormat.Images images;
+    try (InputStream in = blobs.open(imagesKey)) {
+      images = IdxFormat.readImages(in, imagesPart);
+    }
+    int[] labels;
+    try (InputStream in = blobs.open(labelsKey)) {
+      labels = IdxFormat.readLabels(in, labelsPart);
+    }
+    return IdxFormat.pair(images, labels, what);
+  }
+
+  /** One digest for the whole dataset: SHA-256 over "part sha256" lines, in part order. */
+  private static String combinedDigest(List<StoredBlob> stored) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (StoredBlob blob : stored) {
+        String part = blob.key().substring(blob.key().lastIndexOf('/') + 1);
+        digest.update((part + " " + blob.sha256() + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

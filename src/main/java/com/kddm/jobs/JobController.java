@@ -1,0 +1,79 @@
+package com.kddm.jobs;
+
+import com.kddm.system.ApiRole;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@ApiRole
+@RestController
+@RequestMapping("/v1/jobs")
+class JobController {
+
+  static final MediaType ZIP = MediaType.parseMediaType("application/zip");
+
+  private final JobService service;
+
+  JobController(JobService service) {
+    this.service = service;
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<JobResponse> submit(@Valid @RequestBody SubmitJobRequest request) {
+    JobResponse job = service.submit(request);
+    return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/v1/jobs/" + job.id())).body(job);
+  }
+
+  @GetMapping("/{id}")
+  JobResponse get(@PathVariable UUID id) {
+    return service.get(id);
+  }
+
+  @GetMapping
+  JobPage list(
+      @RequestParam(name = "state", required = false) JobState state,
+      @RequestParam(name = "page_size", defaultValue = "20") int pageSize,
+      @RequestParam(name = "page_token", required = false) String pageToken) {
+    return service.list(Optional.ofNullable(state), pageSize, pageToken);
+  }
+
+  @GetMapping("/{id}/metrics")
+  JobMetrics metrics(@PathVariable UUID id) {
+    return service.metrics(id);
+  }
+
+  /** The student archive; Spring serves Range requests on the file resource. */
+  @GetMapping(value = "/{id}/student", produces = "application/zip")
+  ResponseEntity<Resource> student(
+      @PathVariable UUID id, @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+    StudentDownload student = service.student(id);
+    String etag = "\"" + student.sha256() + "\"";
+    HttpHeaders headers = new HttpHeaders();
+    headers.setETag(etag);
+    headers.set("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(student.sha256())) + ":");
+    headers.setContentDisposition(ContentDisposition.attachment().filename("student-" + id + ".zip").build());
+    if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
+      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
+    }
+    return ResponseEntity.ok().headers(headers).contentType(ZIP)
+        .body(new FileSystemResource(student.file()));
+  }
+}

@@ -1,0 +1,165 @@
+package com.kddm.jobs;
+
+import com.kddm.architectures.Architecture;
+import com.kddm.architectures.ArchitectureSpec;
+import com.kddm.datasets.DatasetService;
+import com.kddm.datasets.DatasetSummary;
+import com.kddm.distances.DistanceKind;
+import com.kddm.storage.BlobStore;
+import com.kddm.system.ApiException;
+import com.kddm.teachers.TeacherService;
+import com.kddm.teachers.TeacherSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+@Service
+class JobService {
+
+  static final int MAX_PAGE_SIZE = 100;
+
+  private final JobRepository jobs;
+  private final JobEpochRepository epochs;
+  private final DatasetService datasets;
+  private final TeacherService teachers;
+  private final BlobStore blobs;
+  private final JobsProperties properties;
+  private final Clock clock;
+  private final MeterRegistry meters;
+
+  JobService(JobRepository jobs, JobEpochRepository epochs, DatasetService datasets, TeacherService teachers,
+      BlobStore blobs, JobsProperties properties, Clock clock, MeterRegistry meters) {
+    this.jobs = jobs;
+    this.epochs = epochs;
+    this.datasets = datasets;
+    this.teachers = teachers;
+    this.blobs = blobs;
+    this.properties = properties;
+    this.clock = clock;
+    this.meters = meters;
+  }
+
+  @Transactional
+  JobResponse submit(SubmitJobRequest request) {
+    DatasetSummary dataset =
+        datasets.summary(request.datasetId())
+            .orElseThrow(() -> unprocessable("datasetId", "dataset " + request.datasetId() + " does not exist"));
+    TeacherSummary teacher =
+        request.teacherId() == null
+            ? null
+            : teachers.summary(request.teacherId())
+                .orElseThrow(() -> unprocessable("teacherId", "teacher " + request.teacherId() + " does not exist"));
+    JobSpec spec = resolve(request, teacher);
+    if (teacher != null) {
+      checkFits(teacher, dataset, spec.student());
+    }
+    Job job = Job.queued(UUID.randomUUID(), dataset.id(), request.teacherId(), spec, properties.maxAttempts(),
+        clock.instant().truncatedTo(ChronoUnit.MICROS));
+    jobs.save(job);
+    meters.counter("kddm.jobs.submitted", "kind", teacher == null ? "supervised" : "distillation").increment();
+    return JobResponse.of(job, null);
+  }
+
+  @Transactional(readOnly = true)
+  JobResponse get(UUID id) {
+    Job job = find(id);
+    return JobResponse.of(job, epochs.findFirstByJobIdOrderByEpochDesc(id).orElse(null));
+  }
+
+  @Transactional(readOnly = true)
+  JobPage list(Optional<JobState> state, int pageSize, String pageToken) {
+    int size = Math.max(1, Math.min(pageSize, MAX_PAGE_SIZE));
+    PageToken after = PageToken.decode(pageToken);
+    List<Job> rows = jobs.pageAfter(state.map(Enum::name).orElse(null), after.createdAt(), after.id(), size + 1);
+    List<Job> page = rows.subList(0, Math.min(size, rows.size()));
+    String next = rows.size() > size ? new PageToken(page.get(size - 1).createdAt(), page.get(size - 1).id()).encode() : "";
+    return new JobPage(
+        page.stream().map(j -> JobResponse.of(j, epochs.findFirstByJobIdOrderByEpochDesc(j.id()).orElse(null))).toList(),
+        next);
+  }
+
+  @Transactional(readOnly = true)
+  JobMetrics metrics(UUID id) {
+    find(id);
+    return new JobMetrics(id, epochs.findByJobIdOrderByEpoch(id).stream().map(JobMetrics.Epoch::of).toList());
+  }
+
+  @Transactional(readOnly = true)
+  StudentDownload student(UUID id) {
+    Job job = find(id);
+    if (job.state() != JobState.SUCCEEDED) {
+      throw ApiException.conflict("job " + id + " is " + job.state() + "; its student can be downloaded once it has SUCCEEDED");
+    }
+    return new StudentDownload(id, blobs.path(job.studentBlob()), job.result().studentSha256(), job.result().studentBytes());
+  }
+
+  private Job find(UUID id) {
+    return jobs.findById(id).orElseThrow(() -> ApiException.notFound("job", id));
+  }
+
+  private JobSpec resolve(SubmitJobRequest request, TeacherSummary teacher) {
+    JobsProperties.Defaults defaults = properties.defaults();
+    String architecture = request.student().architecture().toLowerCase(Locale.ROOT);
+    if (!Architecture.ids().contains(architecture)) {
+      throw ApiException.badField("student.architecture", "unknown architecture '" + request.student().architecture()
+          + "', expected one of " + Architecture.ids());
+    }
+    int featureSize = request.student().featureSize() != null ? request.student().featureSize()
+        : teacher != null ? teacher.featureSize() : ArchitectureSpec.DEFAULT_FEATURE_SIZE;
+    JobSpec.Distillation distillation = null;
+    if (request.distillation() != null && teacher == null) {
+      throw ApiException.badField("teacherId", "distillation needs a teacher; leave out 'distillation' to train without one");
+    }
+    if (teacher != null) {
+      SubmitJobRequest.Distillation asked =
+          request.distillation() == null ? new SubmitJobRequest.Distillation(null, null) : request.distillation();
+      String distance = asked.distance() == null ? defaults.distance() : asked.distance().toLowerCase(Locale.ROOT);
+      if (!DistanceKind.ids().contains(distance)) {
+        throw ApiException.badField("distillation.distance", "unknown distance '" + asked.distance()
+            + "', expected one of " + DistanceKind.ids());
+      }
+      distillation = new JobSpec.Distillation(distance, asked.lambda() == null ? defaults.lambda() : asked.lambda());
+    }
+    SubmitJobRequest.Training t =
+        request.training() == null ? new SubmitJobRequest.Training(null, null, null, null, null, null) : request.training();
+    String optimizer = t.optimizer() == null ? defaults.optimizer() : t.optimizer().toLowerCase(Locale.ROOT);
+    if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
+      throw ApiException.badField("training.optimizer", "unknown optimizer '" + t.optimizer() + "', expected adam or sgd");
+    }
+    JobSpec.Training training = new JobSpec.Training(
+        t.epochs() == null ? defaults.epochs() : t.epochs(),
+        t.batchSize() == null ? defaults.batchSize() : t.batchSize(),
+        t.learningRate() == null ? defaults.learningRate() : t.learningRate(),
+        optimizer,
+        t.seed() == null ? defaults.seed() : t.seed(),
+        t.validationFraction() == null ? defaults.validationFraction() : t.validationFraction());
+    return new JobSpec(new JobSpec.Student(architecture, featureSize), distillation, training);
+  }
+
+  private static void checkFits(TeacherSummary teacher, DatasetSummary dataset, JobSpec.Student student) {
+    if (!teacher.inputShape().equals(dataset.inputShape())) {
+      throw unprocessable("teacherId", "the teacher takes " + teacher.inputShape() + " inputs but the dataset's images are "
+          + dataset.inputShape());
+    }
+    if (teacher.classes() != dataset.classes()) {
+      throw unprocessable("teacherId", "the teacher predicts " + teacher.classes() + " classes but the dataset has "
+          + dataset.classes());
+    }
+    if (teacher.featureSize() != student.featureSize()) {
+      throw unprocessable("student.featureSize", "the teacher's features have " + teacher.featureSize()
+          + " dimensions; the student's featureSize must match (it is " + student.featureSize() + ")");
+    }
+  }
+
+  private static ApiException unprocessable(String field, String message) {
+    return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Unusable input", field + ": " + message,
+        List.of(new ApiException.FieldProblem(field, message)));
+  }
+}

@@ -1,0 +1,36 @@
+package com.kddm.jobs;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.util.UUID;
+
+/**
+ * A job as submitted. Everything but the dataset and the student architecture has a default; the
+ * job answers the resolved values.
+ */
+record SubmitJobRequest(
+    @NotNull UUID datasetId,
+    UUID teacherId,
+    @NotNull @Valid Student student,
+    @Valid Distillation distillation,
+    @Valid Training training) {
+
+  record Student(@NotBlank String architecture, @Min(2) @Max(8192) Integer featureSize) {}
+
+  record Distillation(String distance, @PositiveOrZero @Max(1_000_000) Double lambda) {}
+
+  record Training(
+      @Min(1) @Max(1000) Integer epochs,
+      @Min(2) @Max(65536) Integer batchSize,
+      @Positive @Max(10) Double learningRate,
+      String optimizer,
+      Long seed,
+      @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double validationFraction) {}
+}

@@ -1,0 +1,2 @@
+/** Where artifacts live: uploaded data, teachers and trained students, addressed by key. */
+package com.kddm.storage;

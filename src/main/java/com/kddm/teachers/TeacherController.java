@@ -1,0 +1,69 @@
+package com.kddm.teachers;
+
+import com.kddm.system.ApiException;
+import com.kddm.system.ApiRole;
+import jakarta.validation.Valid;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+@ApiRole
+@RestController
+@RequestMapping("/v1/teachers")
+class TeacherController {
+
+  private final TeacherService service;
+
+  TeacherController(TeacherService service) {
+    this.service = service;
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<TeacherResponse> fromJob(@Valid @RequestBody RegisterTeacherRequest request) throws IOException {
+    return created(service.registerFromJob(request));
+  }
+
+  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  ResponseEntity<TeacherResponse> upload(
+      @RequestPart("file") MultipartFile file,
+      @RequestParam(name = "name", required = false) String name,
+      @RequestParam(name = "architecture", required = false) String architecture)
+      throws IOException {
+    if (file.isEmpty()) {
+      throw ApiException.badField("file", "is empty");
+    }
+    try (InputStream in = file.getInputStream()) {
+      return created(service.registerUpload(name, architecture, in));
+    }
+  }
+
+  @GetMapping("/{id}")
+  TeacherResponse get(@PathVariable UUID id) {
+    return service.get(id);
+  }
+
+  @GetMapping
+  List<TeacherResponse> list(@RequestParam(name = "limit", defaultValue = "100") int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw ApiException.badField("limit", "must be between 1 and 1000");
+    }
+    return service.list(limit);
+  }
+
+  private static ResponseEntity<TeacherResponse> created(TeacherResponse teacher) {
+    return ResponseEntity.created(URI.create("/v1/teachers/" + teacher.id())).body(teacher);
+  }
+}

@@ -1,0 +1,24 @@
+package com.kddm.teachers;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+public record TeacherResponse(
+    UUID id,
+    String name,
+    String architecture,
+    int featureSize,
+    List<Integer> inputShape,
+    int classes,
+    String source,
+    UUID sourceJobId,
+    String sha256,
+    long bytes,
+    Instant createdAt) {
+
+  static TeacherResponse of(Teacher t) {
+    return new TeacherResponse(t.id(), t.name(), t.architecture(), t.featureSize(), t.shape().asList(), t.classes(),
+        t.source().name(), t.sourceJobId(), t.sha256(), t.bytes(), t.createdAt());
+  }
+}
