@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.UUID;
 
 /** The per-epoch history of a job. */
-public record JobMetrics(UUID jobId, List<Epoch> epochs) {
+public record JobMetrics(UUID jobId, List<EpochRecord> epochs) {
 
-  public record Epoch(
+  public record EpochRecord(
       int epoch,
       double trainCrossEntropy,
       Double trainDistillationLoss,
@@ -17,8 +17,8 @@ public record JobMetrics(UUID jobId, List<Epoch> epochs) {
       double seconds,
       Instant recordedAt) {
 
-    static Epoch of(JobEpoch e) {
-      return new Epoch(e.epoch(), e.trainCrossEntropy(), e.trainDistillationLoss(), e.trainLoss(),
+    static EpochRecord of(JobEpoch e) {
+      return new EpochRecord(e.epoch(), e.trainCrossEntropy(), e.trainDistillationLoss(), e.trainLoss(),
           e.validationCrossEntropy(), e.validationAccuracy(), e.seconds(), e.recordedAt());
     }
   }

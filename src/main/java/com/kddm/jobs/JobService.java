@@ -88,7 +88,7 @@ class JobService {
   @Transactional(readOnly = true)
   JobMetrics metrics(UUID id) {
     find(id);
-    return new JobMetrics(id, epochs.findByJobIdOrderByEpoch(id).stream().map(JobMetrics.Epoch::of).toList());
+    return new JobMetrics(id, epochs.findByJobIdOrderByEpoch(id).stream().map(JobMetrics.EpochRecord::of).toList());
   }
 
   @Transactional(readOnly = true)
@@ -113,37 +113,37 @@ class JobService {
     }
     int featureSize = request.student().featureSize() != null ? request.student().featureSize()
         : teacher != null ? teacher.featureSize() : ArchitectureSpec.DEFAULT_FEATURE_SIZE;
-    JobSpec.Distillation distillation = null;
+    JobSpec.DistillationSpec distillation = null;
     if (request.distillation() != null && teacher == null) {
       throw ApiException.badField("teacherId", "distillation needs a teacher; leave out 'distillation' to train without one");
     }
     if (teacher != null) {
-      SubmitJobRequest.Distillation asked =
-          request.distillation() == null ? new SubmitJobRequest.Distillation(null, null) : request.distillation();
+      SubmitJobRequest.DistillationChoice asked =
+          request.distillation() == null ? new SubmitJobRequest.DistillationChoice(null, null) : request.distillation();
       String distance = asked.distance() == null ? defaults.distance() : asked.distance().toLowerCase(Locale.ROOT);
       if (!DistanceKind.ids().contains(distance)) {
         throw ApiException.badField("distillation.distance", "unknown distance '" + asked.distance()
             + "', expected one of " + DistanceKind.ids());
       }
-      distillation = new JobSpec.Distillation(distance, asked.lambda() == null ? defaults.lambda() : asked.lambda());
+      distillation = new JobSpec.DistillationSpec(distance, asked.lambda() == null ? defaults.lambda() : asked.lambda());
     }
-    SubmitJobRequest.Training t =
-        request.training() == null ? new SubmitJobRequest.Training(null, null, null, null, null, null) : request.training();
+    SubmitJobRequest.TrainingChoice t =
+        request.training() == null ? new SubmitJobRequest.TrainingChoice(null, null, null, null, null, null) : request.training();
     String optimizer = t.optimizer() == null ? defaults.optimizer() : t.optimizer().toLowerCase(Locale.ROOT);
     if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
       throw ApiException.badField("training.optimizer", "unknown optimizer '" + t.optimizer() + "', expected adam or sgd");
     }
-    JobSpec.Training training = new JobSpec.Training(
+    JobSpec.TrainingSpec training = new JobSpec.TrainingSpec(
         t.epochs() == null ? defaults.epochs() : t.epochs(),
         t.batchSize() == null ? defaults.batchSize() : t.batchSize(),
         t.learningRate() == null ? defaults.learningRate() : t.learningRate(),
         optimizer,
         t.seed() == null ? defaults.seed() : t.seed(),
         t.validationFraction() == null ? defaults.validationFraction() : t.validationFraction());
-    return new JobSpec(new JobSpec.Student(architecture, featureSize), distillation, training);
+    return new JobSpec(new JobSpec.StudentSpec(architecture, featureSize), distillation, training);
   }
 
-  private static void checkFits(TeacherSummary teacher, DatasetSummary dataset, JobSpec.Student student) {
+  private static void checkFits(TeacherSummary teacher, DatasetSummary dataset, JobSpec.StudentSpec student) {
     if (!teacher.inputShape().equals(dataset.inputShape())) {
       throw unprocessable("teacherId", "the teacher takes " + teacher.inputShape() + " inputs but the dataset's images are "
           + dataset.inputShape());

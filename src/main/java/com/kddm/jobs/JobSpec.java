@@ -4,12 +4,12 @@ package com.kddm.jobs;
  * The fully resolved configuration of a job, defaults filled in, as stored with it and shown to
  * the user. {@code distillation} is null for plain supervised training.
  */
-public record JobSpec(Student student, Distillation distillation, Training training) {
+public record JobSpec(StudentSpec student, DistillationSpec distillation, TrainingSpec training) {
 
-  public record Student(String architecture, int featureSize) {}
+  public record StudentSpec(String architecture, int featureSize) {}
 
-  public record Distillation(String distance, double lambda) {}
+  public record DistillationSpec(String distance, double lambda) {}
 
-  public record Training(
+  public record TrainingSpec(
       int epochs, int batchSize, double learningRate, String optimizer, long seed, double validationFraction) {}
 }

@@ -18,15 +18,15 @@ import java.util.UUID;
 record SubmitJobRequest(
     @NotNull UUID datasetId,
     UUID teacherId,
-    @NotNull @Valid Student student,
-    @Valid Distillation distillation,
-    @Valid Training training) {
+    @NotNull @Valid StudentChoice student,
+    @Valid DistillationChoice distillation,
+    @Valid TrainingChoice training) {
 
-  record Student(@NotBlank String architecture, @Min(2) @Max(8192) Integer featureSize) {}
+  record StudentChoice(@NotBlank String architecture, @Min(2) @Max(8192) Integer featureSize) {}
 
-  record Distillation(String distance, @PositiveOrZero @Max(1_000_000) Double lambda) {}
+  record DistillationChoice(String distance, @PositiveOrZero @Max(1_000_000) Double lambda) {}
 
-  record Training(
+  record TrainingChoice(
       @Min(1) @Max(1000) Integer epochs,
       @Min(2) @Max(65536) Integer batchSize,
       @Positive @Max(10) Double learningRate,

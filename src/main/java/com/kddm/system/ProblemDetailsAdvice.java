@@ -18,6 +18,7 @@ import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Every error leaves the API as {@code application/problem+json}: Spring MVC's own exceptions
@@ -72,7 +73,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     if (e.getCause() instanceof JacksonException json) {
       String field = json.getPathReference() == null ? "" : fieldPath(json);
-      String message = json.getOriginalMessage();
+      String message = json instanceof UnrecognizedPropertyException unknown
+          ? "unknown field; known fields are " + unknown.getKnownPropertyIds()
+          : json.getOriginalMessage();
       List<ApiException.FieldProblem> errors =
           field.isEmpty() ? List.of() : List.of(new ApiException.FieldProblem(field, message));
       return cast(problem(HttpStatus.BAD_REQUEST, "Invalid request",
