@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -30,12 +32,13 @@ class DatasetController {
   }
 
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
   ResponseEntity<DatasetResponse> upload(
       @RequestPart("trainImages") MultipartFile trainImages,
       @RequestPart("trainLabels") MultipartFile trainLabels,
       @RequestPart(name = "testImages", required = false) MultipartFile testImages,
       @RequestPart(name = "testLabels", required = false) MultipartFile testLabels,
-      @RequestParam(name = "name", required = false) String name)
+      @RequestPart(name = "name", required = false) String name)
       throws IOException {
     DatasetResponse created =
         service.upload(name, part("trainImages", trainImages), part("trainLabels", trainLabels),

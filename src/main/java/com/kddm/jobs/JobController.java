@@ -1,6 +1,7 @@
 package com.kddm.jobs;
 
 import com.kddm.system.ApiRole;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.Base64;
@@ -21,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @ApiRole
@@ -37,6 +39,7 @@ class JobController {
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @ResponseStatus(HttpStatus.ACCEPTED)
   ResponseEntity<JobResponse> submit(@Valid @RequestBody SubmitJobRequest request) {
     JobResponse job = service.submit(request);
     return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/v1/jobs/" + job.id())).body(job);
@@ -62,6 +65,9 @@ class JobController {
 
   /** The student archive; Spring serves Range requests on the file resource. */
   @GetMapping(value = "/{id}/student", produces = "application/zip")
+  @ApiResponse(responseCode = "200", description = "the whole archive")
+  @ApiResponse(responseCode = "206", description = "the byte range asked for with Range")
+  @ApiResponse(responseCode = "304", description = "If-None-Match names the current ETag")
   ResponseEntity<Resource> student(
       @PathVariable UUID id, @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
     StudentDownload student = service.student(id);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
@@ -32,15 +34,17 @@ class TeacherController {
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
   ResponseEntity<TeacherResponse> fromJob(@Valid @RequestBody RegisterTeacherRequest request) throws IOException {
     return created(service.registerFromJob(request));
   }
 
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  @ResponseStatus(HttpStatus.CREATED)
   ResponseEntity<TeacherResponse> upload(
       @RequestPart("file") MultipartFile file,
-      @RequestParam(name = "name", required = false) String name,
-      @RequestParam(name = "architecture", required = false) String architecture)
+      @RequestPart(name = "name", required = false) String name,
+      @RequestPart(name = "architecture", required = false) String architecture)
       throws IOException {
     if (file.isEmpty()) {
       throw ApiException.badField("file", "is empty");
