@@ -16,6 +16,10 @@ import ai.djl.ndarray.types.DataType;
 public final class EmpiricalWasserstein implements FeatureDistance {
 
   @Override
+  public NDArray between(FeatureBatch batch) {
+    return between(batch.studentFeatures(), batch.teacherFeatures());
+  }
+
   public NDArray between(NDArray student, NDArray teacher) {
     long n = student.getShape().get(0);
     if (teacher.getShape().get(0) != n) {

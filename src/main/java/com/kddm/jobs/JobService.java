@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -119,13 +120,20 @@ class JobService {
     }
     if (teacher != null) {
       SubmitJobRequest.DistillationChoice asked =
-          request.distillation() == null ? new SubmitJobRequest.DistillationChoice(null, null) : request.distillation();
+          request.distillation() == null ? new SubmitJobRequest.DistillationChoice(null, null, null) : request.distillation();
       String distance = asked.distance() == null ? defaults.distance() : asked.distance().toLowerCase(Locale.ROOT);
       if (!DistanceKind.ids().contains(distance)) {
         throw ApiException.badField("distillation.distance", "unknown distance '" + asked.distance()
             + "', expected one of " + DistanceKind.ids());
       }
-      distillation = new JobSpec.DistillationSpec(distance, asked.lambda() == null ? defaults.lambda() : asked.lambda());
+      Map<String, Object> parameters;
+      try {
+        parameters = DistanceKind.named(distance).resolve(asked.parameters()).asMap();
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badField("distillation.parameters", e.getMessage());
+      }
+      distillation = new JobSpec.DistillationSpec(distance, new java.util.TreeMap<>(parameters),
+          asked.lambda() == null ? defaults.lambda() : asked.lambda());
     }
     SubmitJobRequest.TrainingChoice t =
         request.training() == null ? new SubmitJobRequest.TrainingChoice(null, null, null, null, null, null) : request.training();

@@ -1,5 +1,7 @@
 package com.kddm.jobs;
 
+import java.util.Map;
+
 /**
  * The fully resolved configuration of a job, defaults filled in, as stored with it and shown to
  * the user. {@code distillation} is null for plain supervised training.
@@ -8,7 +10,7 @@ public record JobSpec(StudentSpec student, DistillationSpec distillation, Traini
 
   public record StudentSpec(String architecture, int featureSize) {}
 
-  public record DistillationSpec(String distance, double lambda) {}
+  public record DistillationSpec(String distance, Map<String, Object> parameters, double lambda) {}
 
   public record TrainingSpec(
       int epochs, int batchSize, double learningRate, String optimizer, long seed, double validationFraction) {}

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -24,7 +25,7 @@ record SubmitJobRequest(
 
   record StudentChoice(@NotBlank String architecture, @Min(2) @Max(8192) Integer featureSize) {}
 
-  record DistillationChoice(String distance, @PositiveOrZero @Max(1_000_000) Double lambda) {}
+  record DistillationChoice(String distance, Map<String, Object> parameters, @PositiveOrZero @Max(1_000_000) Double lambda) {}
 
   record TrainingChoice(
       @Min(1) @Max(1000) Integer epochs,

@@ -11,6 +11,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.kddm.architectures.NetworkOutput;
+import com.kddm.distances.FeatureBatch;
 import com.kddm.distances.FeatureDistance;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class DistillationTrainer {
     int batchSize = settings.batchSize();
     int stepsPerEpoch = (split.fit().size() + batchSize - 1) / batchSize;
     long totalSteps = (long) stepsPerEpoch * settings.epochs();
-    FeatureDistance distance = plan.distillation() == null ? null : plan.distillation().distance().create();
+    FeatureDistance distance = plan.distillation() == null ? null : plan.distillation().distance().create(plan.distillation().parameters());
     float lambda = plan.distillation() == null ? 0f : plan.distillation().lambda();
 
     Evaluation teacherEvaluation =
@@ -120,7 +121,9 @@ public final class DistillationTrainer {
       NDArray x = batch.create(data.scaledPixels(order, from, to), data.shape().batchOf(to - from));
       NDArray y = batch.create(data.labels(order, from, to));
       // The frozen teacher answers inference tensors; a clone can take part in autograd.
-      NDArray teacherFeatures = teacher == null ? null : teacher.infer(x).features().duplicate();
+      NetworkOutput teacherOut = teacher == null ? null : teacher.infer(x);
+      NDArray teacherFeatures = teacherOut == null ? null : teacherOut.features().duplicate();
+      NDArray teacherLogits = teacherOut == null ? null : teacherOut.logits().duplicate();
       StepLosses losses;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NetworkOutput out = NetworkOutput.of(trainer.forward(new NDList(x)));
@@ -128,7 +131,8 @@ public final class DistillationTrainer {
         NDArray loss = crossEntropy;
         NDArray distillation = null;
         if (distance != null) {
-          distillation = distance.between(out.features(), teacherFeatures);
+          distillation =
+              distance.between(new FeatureBatch(out.features(), teacherFeatures, y, out.logits(), teacherLogits));
           loss = crossEntropy.add(distillation.mul(lambda));
         }
         losses =

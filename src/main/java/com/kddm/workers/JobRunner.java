@@ -71,7 +71,8 @@ class JobRunner {
         TrainingPlan plan = new TrainingPlan(data.train(), data.test(),
             new ArchitectureSpec(spec.student().architecture(), spec.student().featureSize()), teacher,
             spec.distillation() == null ? null
-                : new DistillationSettings(DistanceKind.named(spec.distillation().distance()), (float) spec.distillation().lambda()),
+                : new DistillationSettings(DistanceKind.named(spec.distillation().distance()),
+                    spec.distillation().parameters(), (float) spec.distillation().lambda()),
             new TrainingSettings(spec.training().epochs(), spec.training().batchSize(), (float) spec.training().learningRate(),
                 spec.training().optimizer(), spec.training().seed(), spec.training().validationFraction()));
         try (DistillationTrainer.Outcome outcome = trainer.train(plan, progress)) {

@@ -65,7 +65,7 @@ class DistillationTrainerTest {
       TrainingPlan plan =
           new TrainingPlan(
               TRAIN, TEST, new ArchitectureSpec("mlp", 16), teacher.student(),
-              new DistillationSettings(DistanceKind.W2, 0.05f), settings(2, 5));
+              new DistillationSettings(DistanceKind.W2, Map.of(), 0.05f), settings(2, 5));
       try (DistillationTrainer.Outcome student = trainer.train(plan, new TrainingListener() {
         @Override
         public void onEpoch(EpochMetrics metrics) {
@@ -118,7 +118,7 @@ class DistillationTrainerTest {
     TrainingPlan teacherPlan = new TrainingPlan(TRAIN, null, new ArchitectureSpec("mlp", 8), null, null, settings(1, 1));
     try (DistillationTrainer.Outcome teacher = trainer.train(teacherPlan, new TrainingListener() {})) {
       assertThatThrownBy(() -> new TrainingPlan(TRAIN, null, new ArchitectureSpec("mlp", 16), teacher.student(),
-              new DistillationSettings(DistanceKind.W2, 1f), settings(1, 1)))
+              new DistillationSettings(DistanceKind.W2, Map.of(), 1f), settings(1, 1)))
           .isInstanceOf(InvalidDataException.class)
           .hasMessageContaining("featureSize to 8");
     }

@@ -1,0 +1,2 @@
+/** What the service offers: the distances and architectures a job may name. */
+package com.kddm.catalog;
