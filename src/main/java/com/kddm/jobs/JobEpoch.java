@@ -27,6 +27,10 @@ class JobEpoch {
   private double trainLoss;
   private double validationCrossEntropy;
   private double validationAccuracy;
+  private Double validationFeatureGap;
+  private Double validationW2;
+  private Double teacherHeadAccuracy;
+  private double learningRate;
   private double seconds;
   private Instant recordedAt;
 
@@ -38,6 +42,10 @@ class JobEpoch {
   double trainLoss() { return trainLoss; }
   double validationCrossEntropy() { return validationCrossEntropy; }
   double validationAccuracy() { return validationAccuracy; }
+  Double validationFeatureGap() { return validationFeatureGap; }
+  Double validationW2() { return validationW2; }
+  Double teacherHeadAccuracy() { return teacherHeadAccuracy; }
+  double learningRate() { return learningRate; }
   double seconds() { return seconds; }
   Instant recordedAt() { return recordedAt; }
 }

@@ -14,12 +14,17 @@ public record JobMetrics(UUID jobId, List<EpochRecord> epochs) {
       double trainLoss,
       double validationCrossEntropy,
       double validationAccuracy,
+      Double validationFeatureGap,
+      Double validationW2,
+      Double teacherHeadAccuracy,
+      double learningRate,
       double seconds,
       Instant recordedAt) {
 
     static EpochRecord of(JobEpoch e) {
       return new EpochRecord(e.epoch(), e.trainCrossEntropy(), e.trainDistillationLoss(), e.trainLoss(),
-          e.validationCrossEntropy(), e.validationAccuracy(), e.seconds(), e.recordedAt());
+          e.validationCrossEntropy(), e.validationAccuracy(), e.validationFeatureGap(), e.validationW2(),
+          e.teacherHeadAccuracy(), e.learningRate(), e.seconds(), e.recordedAt());
     }
   }
 }

@@ -63,14 +63,18 @@ public class JobQueue {
     return jdbc.sql(
                 """
                 insert into job_epochs (job_id, epoch, train_cross_entropy, train_distillation_loss, train_loss,
-                    validation_cross_entropy, validation_accuracy, seconds, recorded_at)
-                select :id, :epoch, :ce, :distillation, :loss, :validationCe, :validationAccuracy, :seconds, now()
+                    validation_cross_entropy, validation_accuracy, validation_feature_gap, validation_w2,
+                    teacher_head_accuracy, learning_rate, seconds, recorded_at)
+                select :id, :epoch, :ce, :distillation, :loss, :validationCe, :validationAccuracy, :gap, :w2,
+                    :headAccuracy, :learningRate, :seconds, now()
                 where exists (select 1 from jobs where %s)
                 """.formatted(FENCE))
             .param("id", job.id()).param("owner", job.owner()).param("attempt", job.attempt())
             .param("epoch", m.epoch()).param("ce", m.trainCrossEntropy())
             .param("distillation", m.trainDistillationLoss()).param("loss", m.trainLoss())
             .param("validationCe", m.validationCrossEntropy()).param("validationAccuracy", m.validationAccuracy())
+            .param("gap", m.validationFeatureGap()).param("w2", m.validationW2())
+            .param("headAccuracy", m.teacherHeadAccuracy()).param("learningRate", m.learningRate())
             .param("seconds", m.seconds())
             .update() == 1;
   }

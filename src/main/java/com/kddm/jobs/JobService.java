@@ -9,6 +9,7 @@ import com.kddm.storage.BlobStore;
 import com.kddm.system.ApiException;
 import com.kddm.teachers.TeacherService;
 import com.kddm.teachers.TeacherSummary;
+import com.kddm.training.TrainingSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -59,7 +60,7 @@ class JobService {
                 .orElseThrow(() -> unprocessable("teacherId", "teacher " + request.teacherId() + " does not exist"));
     JobSpec spec = resolve(request, teacher);
     if (teacher != null) {
-      checkFits(teacher, dataset, spec.student());
+      checkFits(teacher, dataset);
     }
     Job job = Job.queued(UUID.randomUUID(), dataset.id(), request.teacherId(), spec, properties.maxAttempts(),
         clock.instant().truncatedTo(ChronoUnit.MICROS));
@@ -136,22 +137,46 @@ class JobService {
           asked.lambda() == null ? defaults.lambda() : asked.lambda());
     }
     SubmitJobRequest.TrainingChoice t =
-        request.training() == null ? new SubmitJobRequest.TrainingChoice(null, null, null, null, null, null) : request.training();
-    String optimizer = t.optimizer() == null ? defaults.optimizer() : t.optimizer().toLowerCase(Locale.ROOT);
-    if (!optimizer.equals("adam") && !optimizer.equals("sgd")) {
-      throw ApiException.badField("training.optimizer", "unknown optimizer '" + t.optimizer() + "', expected adam or sgd");
+        request.training() == null
+            ? new SubmitJobRequest.TrainingChoice(null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+            : request.training();
+    double learningRate = or(t.learningRate(), defaults.learningRate());
+    String schedule = choice("training.schedule", t.schedule(), defaults.schedule(), TrainingSettings.SCHEDULES);
+    double finalLearningRate = or(t.finalLearningRate(), schedule.equals("cosine") ? learningRate / 100 : learningRate);
+    if (finalLearningRate > learningRate) {
+      throw ApiException.badField("training.finalLearningRate", "must not exceed learningRate (" + learningRate + ")");
     }
     JobSpec.TrainingSpec training = new JobSpec.TrainingSpec(
-        t.epochs() == null ? defaults.epochs() : t.epochs(),
-        t.batchSize() == null ? defaults.batchSize() : t.batchSize(),
-        t.learningRate() == null ? defaults.learningRate() : t.learningRate(),
-        optimizer,
-        t.seed() == null ? defaults.seed() : t.seed(),
-        t.validationFraction() == null ? defaults.validationFraction() : t.validationFraction());
+        or(t.epochs(), defaults.epochs()),
+        or(t.batchSize(), defaults.batchSize()),
+        learningRate,
+        choice("training.optimizer", t.optimizer(), defaults.optimizer(), TrainingSettings.OPTIMIZERS),
+        or(t.momentum(), defaults.momentum()),
+        or(t.weightDecay(), defaults.weightDecay()),
+        schedule,
+        finalLearningRate,
+        or(t.stepEpochs(), defaults.stepEpochs()),
+        or(t.stepGamma(), defaults.stepGamma()),
+        choice("training.augmentation", t.augmentation(), defaults.augmentation(), TrainingSettings.AUGMENTATIONS),
+        or(t.cropPadding(), defaults.cropPadding()),
+        or(t.seed(), defaults.seed()),
+        or(t.validationFraction(), defaults.validationFraction()));
     return new JobSpec(new JobSpec.StudentSpec(architecture, featureSize), distillation, training);
   }
 
-  private static void checkFits(TeacherSummary teacher, DatasetSummary dataset, JobSpec.StudentSpec student) {
+  private static <T> T or(T given, T fallback) {
+    return given != null ? given : fallback;
+  }
+
+  private static String choice(String field, String given, String fallback, List<String> allowed) {
+    String value = given == null ? fallback : given.toLowerCase(Locale.ROOT);
+    if (!allowed.contains(value)) {
+      throw ApiException.badField(field, "unknown value '" + given + "', expected one of " + allowed);
+    }
+    return value;
+  }
+
+  private static void checkFits(TeacherSummary teacher, DatasetSummary dataset) {
     if (!teacher.inputShape().equals(dataset.inputShape())) {
       throw unprocessable("teacherId", "the teacher takes " + teacher.inputShape() + " inputs but the dataset's images are "
           + dataset.inputShape());
@@ -159,10 +184,6 @@ class JobService {
     if (teacher.classes() != dataset.classes()) {
       throw unprocessable("teacherId", "the teacher predicts " + teacher.classes() + " classes but the dataset has "
           + dataset.classes());
-    }
-    if (teacher.featureSize() != student.featureSize()) {
-      throw unprocessable("student.featureSize", "the teacher's features have " + teacher.featureSize()
-          + " dimensions; the student's featureSize must match (it is " + student.featureSize() + ")");
     }
   }
 

@@ -13,5 +13,18 @@ public record JobSpec(StudentSpec student, DistillationSpec distillation, Traini
   public record DistillationSpec(String distance, Map<String, Object> parameters, double lambda) {}
 
   public record TrainingSpec(
-      int epochs, int batchSize, double learningRate, String optimizer, long seed, double validationFraction) {}
+      int epochs,
+      int batchSize,
+      double learningRate,
+      String optimizer,
+      double momentum,
+      double weightDecay,
+      String schedule,
+      double finalLearningRate,
+      int stepEpochs,
+      double stepGamma,
+      String augmentation,
+      int cropPadding,
+      long seed,
+      double validationFraction) {}
 }

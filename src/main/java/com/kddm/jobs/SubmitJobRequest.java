@@ -32,6 +32,14 @@ record SubmitJobRequest(
       @Min(2) @Max(65536) Integer batchSize,
       @Positive @Max(10) Double learningRate,
       String optimizer,
+      @DecimalMin("0") @DecimalMax(value = "1", inclusive = false) Double momentum,
+      @PositiveOrZero @Max(1) Double weightDecay,
+      String schedule,
+      @PositiveOrZero Double finalLearningRate,
+      @Min(1) @Max(1000) Integer stepEpochs,
+      @Positive @Max(1) Double stepGamma,
+      String augmentation,
+      @Min(0) @Max(64) Integer cropPadding,
       Long seed,
       @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double validationFraction) {}
 }

@@ -1,26 +1,33 @@
 package com.kddm.training;
 
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
-import com.kddm.architectures.NetworkOutput;
+import com.kddm.distances.EmpiricalWasserstein;
 import com.kddm.distances.FeatureBatch;
 import com.kddm.distances.FeatureDistance;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
  * Trains a student with the KDDM objective {@code CE(student logits, y) + λ·D(student features,
- * teacher features)} on each batch, or with cross-entropy alone when there is no teacher.
+ * teacher features)} on each batch, or with cross-entropy alone when there is no teacher. When the
+ * feature widths differ, a linear projector maps the student's features into the teacher's space;
+ * it is trained with the student and left out of the exported network.
  *
  * <p>One run at a time per JVM: DJL's PyTorch engine allows a single gradient collector.
  */
@@ -45,18 +52,27 @@ public final class DistillationTrainer {
     int batchSize = settings.batchSize();
     int stepsPerEpoch = (split.fit().size() + batchSize - 1) / batchSize;
     long totalSteps = (long) stepsPerEpoch * settings.epochs();
-    FeatureDistance distance = plan.distillation() == null ? null : plan.distillation().distance().create(plan.distillation().parameters());
+    Network teacher = plan.teacher();
+    FeatureDistance distance =
+        plan.distillation() == null ? null : plan.distillation().distance().create(plan.distillation().parameters());
     float lambda = plan.distillation() == null ? 0f : plan.distillation().lambda();
+    LearningRateSchedule schedule = new LearningRateSchedule(settings, stepsPerEpoch);
 
-    Evaluation teacherEvaluation =
-        plan.teacher() == null ? null : plan.teacher().evaluate(evaluationSet, evaluationSplit, batchSize);
+    Evaluation teacherEvaluation = teacher == null ? null : teacher.evaluate(evaluationSet, evaluationSplit, batchSize);
 
     // The same seed gives the same initial student whatever the teacher and distance are.
     Engine.getInstance().setRandomSeed((int) settings.seed());
-    Network student = Network.untrained(plan.student(), plan.data().shape(), classes);
+    Block student = plan.student().architecture().build(plan.data().shape(), plan.student().featureSize(), classes);
+    Block projector =
+        teacher == null || teacher.featureSize() == plan.student().featureSize()
+            ? null
+            : Linear.builder().setUnits(teacher.featureSize()).optBias(false).build();
+    DistillationBlock network = new DistillationBlock(student, projector);
     List<EpochMetrics> history = new ArrayList<>();
-    try (Trainer trainer = student.model().newTrainer(trainingConfig(settings))) {
+    try (Model model = Model.newInstance("training");
+        Trainer trainer = newTrainer(model, network, settings, schedule)) {
       trainer.initialize(plan.data().shape().batchOf(batchSize));
+      Random augmentation = new Random(settings.seed() ^ 0x5DEECE66DL);
       long step = 0;
       for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
         long started = System.nanoTime();
@@ -69,8 +85,10 @@ public final class DistillationTrainer {
             throw new TrainingStoppedException("stopped at epoch " + epoch + ", step " + step);
           }
           int to = Math.min(order.length, from + batchSize);
-          StepLosses losses =
-              step(trainer, split.fit(), order, from, to, classes, plan.teacher(), distance, lambda);
+          float[] pixels = split.fit().scaledPixels(order, from, to);
+          Augmentation.apply(pixels, to - from, plan.data().shape(), settings, augmentation);
+          int[] labels = split.fit().labels(order, from, to);
+          StepLosses losses = step(trainer, pixels, labels, plan, classes, distance, lambda);
           if (!Double.isFinite(losses.total())) {
             throw new TrainingDivergedException(
                 "the loss became " + losses.total() + " at epoch " + epoch + ", step " + (step + 1)
@@ -82,64 +100,53 @@ public final class DistillationTrainer {
           step++;
           listener.onStep(epoch, step, totalSteps);
         }
-        Evaluation validation = student.evaluate(split.validation(), "validation", batchSize);
         int n = order.length;
         EpochMetrics metrics =
-            new EpochMetrics(
-                epoch,
-                ceSum / n,
-                distance == null ? null : distillationSum / n,
-                lossSum / n,
-                validation.crossEntropy(),
-                validation.accuracy(),
-                (System.nanoTime() - started) / 1e9);
+            validate(trainer.getManager(), network, teacher, split.validation(), classes, batchSize)
+                .toMetrics(epoch, ceSum / n, distance == null ? null : distillationSum / n, lossSum / n,
+                    schedule.at(step - 1), (System.nanoTime() - started) / 1e9);
         history.add(metrics);
         listener.onEpoch(metrics);
       }
-      Evaluation evaluation = student.evaluate(evaluationSet, evaluationSplit, batchSize);
-      return new Outcome(student, history, evaluation, teacherEvaluation);
-    } catch (RuntimeException e) {
-      student.close();
-      throw e;
+      // The exported copy is what users download; its evaluation is the one the job reports.
+      Network exported = Network.copyOf(student, plan.student(), plan.data().shape(), classes);
+      try {
+        return new Outcome(exported, history, exported.evaluate(evaluationSet, evaluationSplit, batchSize), teacherEvaluation);
+      } catch (RuntimeException e) {
+        exported.close();
+        throw e;
+      }
     }
   }
 
   private record StepLosses(double crossEntropy, double distillation, double total) {}
 
   private static StepLosses step(
-      Trainer trainer,
-      LabelledImages data,
-      int[] order,
-      int from,
-      int to,
-      int classes,
-      Network teacher,
-      FeatureDistance distance,
+      Trainer trainer, float[] pixels, int[] labels, TrainingPlan plan, int classes, FeatureDistance distance,
       float lambda) {
     // Every intermediate of the step lives in this sub-manager and is freed with it.
     try (NDManager batch = trainer.getManager().newSubManager()) {
-      NDArray x = batch.create(data.scaledPixels(order, from, to), data.shape().batchOf(to - from));
-      NDArray y = batch.create(data.labels(order, from, to));
-      // The frozen teacher answers inference tensors; a clone can take part in autograd.
-      NetworkOutput teacherOut = teacher == null ? null : teacher.infer(x);
-      NDArray teacherFeatures = teacherOut == null ? null : teacherOut.features().duplicate();
-      NDArray teacherLogits = teacherOut == null ? null : teacherOut.logits().duplicate();
+      NDArray x = batch.create(pixels, plan.data().shape().batchOf(labels.length));
+      NDArray y = batch.create(labels);
+      NDArray teacherFeatures = null;
+      NDArray teacherLogits = null;
+      if (distance != null) {
+        // The frozen teacher answers inference tensors; clones can take part in autograd.
+        var teacherOut = plan.teacher().infer(x);
+        teacherFeatures = teacherOut.features().duplicate();
+        teacherLogits = teacherOut.logits().duplicate();
+      }
       StepLosses losses;
       try (GradientCollector collector = trainer.newGradientCollector()) {
-        NetworkOutput out = NetworkOutput.of(trainer.forward(new NDList(x)));
-        NDArray crossEntropy = Objectives.crossEntropy(out.logits(), y, classes);
+        NDList out = trainer.forward(new NDList(x));
+        NDArray crossEntropy = Objectives.crossEntropy(out.get(1), y, classes);
         NDArray loss = crossEntropy;
         NDArray distillation = null;
         if (distance != null) {
-          distillation =
-              distance.between(new FeatureBatch(out.features(), teacherFeatures, y, out.logits(), teacherLogits));
+          distillation = distance.between(new FeatureBatch(out.get(2), teacherFeatures, y, out.get(1), teacherLogits));
           loss = crossEntropy.add(distillation.mul(lambda));
         }
-        losses =
-            new StepLosses(
-                crossEntropy.getFloat(),
-                distillation == null ? 0 : distillation.getFloat(),
-                loss.getFloat());
+        losses = new StepLosses(crossEntropy.getFloat(), distillation == null ? 0 : distillation.getFloat(), loss.getFloat());
         if (!Double.isFinite(losses.total())) {
           return losses;
         }
@@ -150,15 +157,63 @@ public final class DistillationTrainer {
     }
   }
 
-  private static DefaultTrainingConfig trainingConfig(TrainingSettings settings) {
-    Tracker rate = Tracker.fixed(settings.learningRate());
+  /** Sums over the validation part, turned into an epoch's figures. */
+  private record Validation(
+      int samples, double crossEntropy, int correct, double featureGap, double w2, int teacherHeadCorrect,
+      boolean withTeacher) {
+
+    EpochMetrics toMetrics(int epoch, double ce, Double distillation, double loss, double rate, double seconds) {
+      return new EpochMetrics(epoch, ce, distillation, loss, crossEntropy / samples, (double) correct / samples,
+          withTeacher ? featureGap / samples : null, withTeacher ? w2 / samples : null,
+          withTeacher ? (double) teacherHeadCorrect / samples : null, rate, seconds);
+    }
+  }
+
+  private static Validation validate(
+      NDManager manager, Block network, Network teacher, LabelledImages data, int classes, int batchSize) {
+    EmpiricalWasserstein w2 = new EmpiricalWasserstein();
+    int n = data.size();
+    int[] order = IntStream.range(0, n).toArray();
+    double crossEntropy = 0;
+    int correct = 0;
+    double gap = 0;
+    double distance = 0;
+    int headCorrect = 0;
+    for (int from = 0; from < n; from += batchSize) {
+      int to = Math.min(n, from + batchSize);
+      int count = to - from;
+      try (NDManager batch = manager.newSubManager()) {
+        NDArray x = batch.create(data.scaledPixels(order, from, to), data.shape().batchOf(count));
+        NDArray y = batch.create(data.labels(order, from, to));
+        NDList out = network.forward(new ParameterStore(batch, false), new NDList(x), false);
+        crossEntropy += Objectives.crossEntropy(out.get(1), y, classes).getFloat() * count;
+        correct += correct(out.get(1), y);
+        if (teacher != null) {
+          NDArray matched = out.get(2);
+          NDArray teacherFeatures = teacher.infer(x).features();
+          gap += matched.sub(teacherFeatures).square().sum().getFloat();
+          distance += w2.between(matched, teacherFeatures).getFloat() * count;
+          headCorrect += correct(teacher.headLogits(matched), y);
+        }
+      }
+    }
+    return new Validation(n, crossEntropy, correct, gap, distance, headCorrect, teacher != null);
+  }
+
+  private static int correct(NDArray logits, NDArray labels) {
+    return (int) logits.argMax(1).toType(DataType.INT32, false).eq(labels).sum().getLong();
+  }
+
+  private static Trainer newTrainer(Model model, Block network, TrainingSettings settings, LearningRateSchedule schedule) {
+    model.setBlock(network);
     Optimizer optimizer =
         switch (settings.optimizer()) {
-          case "sgd" -> Optimizer.sgd().setLearningRateTracker(rate).optMomentum(0.9f).build();
-          default -> Optimizer.adam().optLearningRateTracker(rate).build();
+          case "sgd" -> Optimizer.sgd().setLearningRateTracker(schedule).optMomentum(settings.momentum())
+              .optWeightDecays(settings.weightDecay()).build();
+          default -> Optimizer.adam().optLearningRateTracker(schedule).optWeightDecays(settings.weightDecay()).build();
         };
     // The loss named here is not used by the step, which builds the KDDM objective itself.
-    return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer);
+    return model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer));
   }
 
   static int[] shuffled(int n, Random random) {
@@ -183,8 +238,7 @@ public final class DistillationTrainer {
       }
       int[] order = shuffled(n, new Random(seed));
       return new Split(
-          data.subset(java.util.Arrays.copyOfRange(order, validationSize, n)),
-          data.subset(java.util.Arrays.copyOfRange(order, 0, validationSize)));
+          data.subset(Arrays.copyOfRange(order, validationSize, n)), data.subset(Arrays.copyOfRange(order, 0, validationSize)));
     }
   }
 }

@@ -56,6 +56,25 @@ public final class Network implements AutoCloseable {
     return new Network(model, spec, input, classes);
   }
 
+  /** A network of its own holding a copy of {@code trained}'s parameters (a block being trained). */
+  static Network copyOf(ai.djl.nn.Block trained, ArchitectureSpec spec, InputShape input, int classes) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      trained.saveParameters(new DataOutputStream(bytes));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Network network = untrained(spec, input, classes);
+    try {
+      network.model.getBlock().loadParameters(network.model.getNDManager(),
+          new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+      return network;
+    } catch (IOException | MalformedModelException e) {
+      network.close();
+      throw new IllegalStateException("could not copy the trained parameters", e);
+    }
+  }
+
   /** Reads an archive, refusing anything that does not rebuild into a working network. */
   public static Network read(InputStream archive) throws IOException {
     byte[] manifestBytes = null;
@@ -174,6 +193,12 @@ public final class Network implements AutoCloseable {
     return NetworkOutput.of(model.getBlock().forward(store, new NDList(images), false));
   }
 
+  /** This network's head applied to other features (of this network's feature size). */
+  NDArray headLogits(NDArray features) {
+    ai.djl.nn.Block head = model.getBlock().getChildren().get(1).getValue();
+    return head.forward(new ParameterStore(features.getManager(), false), new NDList(features), false).singletonOrThrow();
+  }
+
   /** Accuracy and cross-entropy on {@code data}, in batches. */
   public Evaluation evaluate(LabelledImages data, String split, int batchSize) {
     int n = data.size();
@@ -207,10 +232,6 @@ public final class Network implements AutoCloseable {
       }
     }
     return predictions;
-  }
-
-  Model model() {
-    return model;
   }
 
   public ArchitectureSpec spec() {

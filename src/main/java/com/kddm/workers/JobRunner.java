@@ -73,8 +73,7 @@ class JobRunner {
             spec.distillation() == null ? null
                 : new DistillationSettings(DistanceKind.named(spec.distillation().distance()),
                     spec.distillation().parameters(), (float) spec.distillation().lambda()),
-            new TrainingSettings(spec.training().epochs(), spec.training().batchSize(), (float) spec.training().learningRate(),
-                spec.training().optimizer(), spec.training().seed(), spec.training().validationFraction()));
+            settings(spec.training()));
         try (DistillationTrainer.Outcome outcome = trainer.train(plan, progress)) {
           finish(job, outcome);
         }
@@ -91,6 +90,12 @@ class JobRunner {
       log.error("Job {} failed", job.id(), e);
       fail(job, "internal error while training: " + e);
     }
+  }
+
+  private static TrainingSettings settings(JobSpec.TrainingSpec t) {
+    return new TrainingSettings(t.epochs(), t.batchSize(), (float) t.learningRate(), t.optimizer(), (float) t.momentum(),
+        (float) t.weightDecay(), t.schedule(), (float) t.finalLearningRate(), t.stepEpochs(), (float) t.stepGamma(),
+        t.augmentation(), t.cropPadding(), t.seed(), t.validationFraction());
   }
 
   private void finish(ClaimedJob job, DistillationTrainer.Outcome outcome) throws IOException {

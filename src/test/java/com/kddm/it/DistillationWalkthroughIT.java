@@ -56,6 +56,16 @@ class DistillationWalkthroughIT extends IntegrationTest {
     assertThat(teacher.get("featureSize").asInt()).isEqualTo(32);
     assertThat(teacher.get("classes").asInt()).isEqualTo(4);
 
+    // The catalog names what a job may ask for; a parameter it does not list is refused.
+    JsonNode distances = json(get("/v1/distances"));
+    assertThat(distances.valueStream().map(d -> d.get("id").asString()).toList()).contains("w2");
+    HttpResponse<String> badParameter = postJson("/v1/jobs", """
+        {"datasetId": "%s", "teacherId": "%s", "student": {"architecture": "mlp"},
+         "distillation": {"distance": "w2", "parameters": {"temperature": 3}}}""".formatted(datasetId, id(teacher)));
+    assertThat(badParameter.statusCode()).isEqualTo(400);
+    assertThat(json(badParameter).get("errors").get(0).get("field").asString()).isEqualTo("distillation.parameters");
+    assertThat(json(badParameter).get("detail").asString()).contains("temperature");
+
     // 4. The baseline student and the distilled one start from the same seed.
     UUID baselineJob = submit("""
         {"datasetId": "%s", "student": {"architecture": "mlp", "featureSize": 32},
@@ -92,6 +102,11 @@ class DistillationWalkthroughIT extends IntegrationTest {
     assertThat(history.get(1).get("epoch").asInt()).isEqualTo(2);
     assertThat(history.get(1).get("validationAccuracy").asDouble())
         .isEqualTo(done.get("latestMetrics").get("validationAccuracy").asDouble());
+    for (JsonNode epoch : history) {
+      assertThat(epoch.get("validationW2").asDouble()).isPositive()
+          .isLessThanOrEqualTo(epoch.get("validationFeatureGap").asDouble() * (1 + 1e-6));
+      assertThat(epoch.get("teacherHeadAccuracy").asDouble()).isBetween(0.0, 1.0);
+    }
 
     JsonNode baseline = awaitTerminal(baselineJob);
     assertThat(baseline.get("state").asString()).isEqualTo("SUCCEEDED");

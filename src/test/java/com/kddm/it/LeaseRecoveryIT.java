@@ -23,7 +23,7 @@ class LeaseRecoveryIT extends IntegrationTest {
 
   static final LabelledImages DATA = SyntheticImages.generate(120, 3, 28, 8);
   static final JobSpec SPEC = new JobSpec(new JobSpec.StudentSpec("mlp", 16), null,
-      new JobSpec.TrainingSpec(1, 32, 0.001, "adam", 3, 0.2));
+      new JobSpec.TrainingSpec(1, 32, 0.001, "adam", 0.9, 0, "constant", 0.001, 1, 1, "none", 4, 3, 0.2));
 
   @Autowired JobQueue queue;
 
@@ -41,7 +41,7 @@ class LeaseRecoveryIT extends IntegrationTest {
     assertThat(history).as("the dead attempt's partial history is gone, the new one is whole").hasSize(1);
     assertThat(history.get(0).get("trainCrossEntropy").asDouble()).isNotEqualTo(99.0);
     assertThat(queue.progress(dead, 1, 5, 10)).as("fenced out").isFalse();
-    assertThat(queue.recordEpoch(dead, new EpochMetrics(2, 1, null, 1, 1, 0.5, 1))).isFalse();
+    assertThat(queue.recordEpoch(dead, new EpochMetrics(2, 1, null, 1, 1, 0.5, null, null, null, 0.001, 1))).isFalse();
     assertThat(queue.fail(dead, "late")).isFalse();
     assertThat(json(get("/v1/jobs/" + job)).get("state").asString()).isEqualTo("SUCCEEDED");
   }

@@ -114,13 +114,65 @@ class DistillationTrainerTest {
   }
 
   @Test
-  void refusesATeacherWhoseFeaturesDoNotMatchTheStudents() {
-    TrainingPlan teacherPlan = new TrainingPlan(TRAIN, null, new ArchitectureSpec("mlp", 8), null, null, settings(1, 1));
+  void aProjectorBridgesDifferentFeatureWidthsAndStaysOutOfTheExport() throws IOException {
+    TrainingPlan teacherPlan = new TrainingPlan(TRAIN, TEST, new ArchitectureSpec("cnn", 8), null, null, settings(2, 1));
     try (DistillationTrainer.Outcome teacher = trainer.train(teacherPlan, new TrainingListener() {})) {
-      assertThatThrownBy(() -> new TrainingPlan(TRAIN, null, new ArchitectureSpec("mlp", 16), teacher.student(),
-              new DistillationSettings(DistanceKind.W2, Map.of(), 1f), settings(1, 1)))
-          .isInstanceOf(InvalidDataException.class)
-          .hasMessageContaining("featureSize to 8");
+      List<EpochMetrics> epochs = new ArrayList<>();
+      TrainingPlan plan = new TrainingPlan(TRAIN, TEST, new ArchitectureSpec("mlp", 24), teacher.student(),
+          new DistillationSettings(DistanceKind.W2, Map.of(), 0.05f), settings(2, 5));
+      try (DistillationTrainer.Outcome student = trainer.train(plan, new TrainingListener() {
+        @Override
+        public void onEpoch(EpochMetrics metrics) {
+          epochs.add(metrics);
+        }
+      })) {
+        assertThat(student.student().featureSize()).isEqualTo(24);
+        assertThat(epochs.get(1).trainDistillationLoss()).isLessThan(epochs.get(0).trainDistillationLoss());
+        assertThat(epochs.get(1).teacherHeadAccuracy()).isBetween(0.0, 1.0);
+        ByteArrayOutputStream archive = new ByteArrayOutputStream();
+        student.student().write(archive, student.evaluation(), Map.of());
+        try (Network reloaded = Network.read(new ByteArrayInputStream(archive.toByteArray()))) {
+          assertThat(reloaded.predict(TEST, 32)).containsExactly(student.student().predict(TEST, 32));
+        }
+      }
     }
   }
+
+  @Test
+  void reportsTheTheoremsQuantitiesOnHeldOutData() {
+    TrainingPlan teacherPlan = new TrainingPlan(TRAIN, null, new ArchitectureSpec("mlp", 16), null, null, settings(2, 1));
+    try (DistillationTrainer.Outcome teacher = trainer.train(teacherPlan, new TrainingListener() {})) {
+      TrainingPlan plan = new TrainingPlan(TRAIN, null, new ArchitectureSpec("mlp", 16), teacher.student(),
+          new DistillationSettings(DistanceKind.W2, Map.of(), 0.05f), settings(2, 5));
+      try (DistillationTrainer.Outcome student = trainer.train(plan, new TrainingListener() {})) {
+        for (EpochMetrics m : student.history()) {
+          assertThat(m.validationW2()).isPositive().isLessThanOrEqualTo(m.validationFeatureGap() * (1 + 1e-6));
+          assertThat(m.teacherHeadAccuracy()).isBetween(0.0, 1.0);
+        }
+      }
+      try (DistillationTrainer.Outcome alone = trainer.train(teacherPlan, new TrainingListener() {})) {
+        assertThat(alone.history().get(0).validationFeatureGap()).isNull();
+        assertThat(alone.history().get(0).teacherHeadAccuracy()).isNull();
+      }
+    }
+  }
+
+  @Test
+  void theFullRecipeTrainsWithSgdCosineDecayWeightDecayAndAugmentation() {
+    TrainingSettings recipe = new TrainingSettings(3, 32, 0.05f, "sgd", 0.9f, 5e-4f, "cosine", 1e-4f, 1, 1f,
+        "crop-flip", 2, 3, 0.2);
+    List<EpochMetrics> epochs = new ArrayList<>();
+    TrainingPlan plan = new TrainingPlan(TRAIN, TEST, new ArchitectureSpec("cnn", 16), null, null, recipe);
+    try (DistillationTrainer.Outcome outcome = trainer.train(plan, new TrainingListener() {
+      @Override
+      public void onEpoch(EpochMetrics metrics) {
+        epochs.add(metrics);
+      }
+    })) {
+      assertThat(epochs).extracting(EpochMetrics::learningRate).isSortedAccordingTo((a, b) -> Double.compare(b, a));
+      assertThat(epochs.get(2).learningRate()).isCloseTo(1e-4, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(outcome.evaluation().accuracy()).isGreaterThan(0.6);
+    }
+  }
+
 }
