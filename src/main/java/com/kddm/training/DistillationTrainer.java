@@ -52,7 +52,7 @@ public final class DistillationTrainer {
     int batchSize = settings.batchSize();
     int stepsPerEpoch = (split.fit().size() + batchSize - 1) / batchSize;
     long totalSteps = (long) stepsPerEpoch * settings.epochs();
-    Network teacher = plan.teacher();
+    TeacherModel teacher = plan.teacher();
     FeatureDistance distance =
         plan.distillation() == null ? null : plan.distillation().distance().create(plan.distillation().parameters());
     float lambda = plan.distillation() == null ? 0f : plan.distillation().lambda();
@@ -160,17 +160,17 @@ public final class DistillationTrainer {
   /** Sums over the validation part, turned into an epoch's figures. */
   private record Validation(
       int samples, double crossEntropy, int correct, double featureGap, double w2, int teacherHeadCorrect,
-      boolean withTeacher) {
+      boolean withTeacher, boolean teacherHead) {
 
     EpochMetrics toMetrics(int epoch, double ce, Double distillation, double loss, double rate, double seconds) {
       return new EpochMetrics(epoch, ce, distillation, loss, crossEntropy / samples, (double) correct / samples,
           withTeacher ? featureGap / samples : null, withTeacher ? w2 / samples : null,
-          withTeacher ? (double) teacherHeadCorrect / samples : null, rate, seconds);
+          withTeacher && teacherHead ? (double) teacherHeadCorrect / samples : null, rate, seconds);
     }
   }
 
   private static Validation validate(
-      NDManager manager, Block network, Network teacher, LabelledImages data, int classes, int batchSize) {
+      NDManager manager, Block network, TeacherModel teacher, LabelledImages data, int classes, int batchSize) {
     EmpiricalWasserstein w2 = new EmpiricalWasserstein();
     int n = data.size();
     int[] order = IntStream.range(0, n).toArray();
@@ -193,11 +193,12 @@ public final class DistillationTrainer {
           NDArray teacherFeatures = teacher.infer(x).features();
           gap += matched.sub(teacherFeatures).square().sum().getFloat();
           distance += w2.between(matched, teacherFeatures).getFloat() * count;
-          headCorrect += correct(teacher.headLogits(matched), y);
+          headCorrect += teacher.hasHead() ? correct(teacher.headLogits(matched), y) : 0;
         }
       }
     }
-    return new Validation(n, crossEntropy, correct, gap, distance, headCorrect, teacher != null);
+    return new Validation(n, crossEntropy, correct, gap, distance, headCorrect, teacher != null,
+        teacher != null && teacher.hasHead());
   }
 
   private static int correct(NDArray logits, NDArray labels) {

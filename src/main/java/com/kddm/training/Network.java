@@ -30,7 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code manifest.json} ({@link ArchiveManifest}) and {@code parameters.djl} (DJL's parameter
  * stream for the block the manifest describes).
  */
-public final class Network implements AutoCloseable {
+public final class Network implements TeacherModel {
 
   static final String MANIFEST = "manifest.json";
   static final String PARAMETERS = "parameters.djl";
@@ -187,35 +187,21 @@ public final class Network implements AutoCloseable {
     zip.finish();
   }
 
-  /** Forward pass in inference mode; outputs are attached to the input's manager. */
+  @Override
   public NetworkOutput infer(NDArray images) {
     ParameterStore store = new ParameterStore(images.getManager(), false);
     return NetworkOutput.of(model.getBlock().forward(store, new NDList(images), false));
   }
 
-  /** This network's head applied to other features (of this network's feature size). */
-  NDArray headLogits(NDArray features) {
-    ai.djl.nn.Block head = model.getBlock().getChildren().get(1).getValue();
-    return head.forward(new ParameterStore(features.getManager(), false), new NDList(features), false).singletonOrThrow();
+  @Override
+  public boolean hasHead() {
+    return true;
   }
 
-  /** Accuracy and cross-entropy on {@code data}, in batches. */
-  public Evaluation evaluate(LabelledImages data, String split, int batchSize) {
-    int n = data.size();
-    int[] order = java.util.stream.IntStream.range(0, n).toArray();
-    int correct = 0;
-    double crossEntropy = 0;
-    for (int from = 0; from < n; from += batchSize) {
-      int to = Math.min(n, from + batchSize);
-      try (NDManager batch = model.getNDManager().newSubManager()) {
-        NDArray x = batch.create(data.scaledPixels(order, from, to), input.batchOf(to - from));
-        NDArray y = batch.create(data.labels(order, from, to));
-        NDArray logits = infer(x).logits();
-        correct += (int) logits.argMax(1).toType(DataType.INT32, false).eq(y).sum().getLong();
-        crossEntropy += Objectives.crossEntropy(logits, y, classes).getFloat() * (to - from);
-      }
-    }
-    return new Evaluation(split, n, correct, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : crossEntropy / n);
+  @Override
+  public NDArray headLogits(NDArray features) {
+    ai.djl.nn.Block head = model.getBlock().getChildren().get(1).getValue();
+    return head.forward(new ParameterStore(features.getManager(), false), new NDList(features), false).singletonOrThrow();
   }
 
   /** Predicted class of every sample, in order. */
@@ -238,14 +224,22 @@ public final class Network implements AutoCloseable {
     return spec;
   }
 
+  @Override
+  public NDManager manager() {
+    return model.getNDManager();
+  }
+
+  @Override
   public InputShape inputShape() {
     return input;
   }
 
+  @Override
   public int classes() {
     return classes;
   }
 
+  @Override
   public int featureSize() {
     return spec.featureSize();
   }

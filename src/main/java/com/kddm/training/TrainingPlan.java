@@ -11,7 +11,7 @@ public record TrainingPlan(
     LabelledImages data,
     LabelledImages test,
     ArchitectureSpec student,
-    Network teacher,
+    TeacherModel teacher,
     DistillationSettings distillation,
     TrainingSettings settings) {
 
