@@ -12,7 +12,19 @@ import java.util.function.Function;
  */
 public enum DistanceKind {
   W2("w2", "empirical squared 2-Wasserstein distance, exact optimal transport on each batch",
-      List.of(), p -> new EmpiricalWasserstein());
+      List.of(), p -> new EmpiricalWasserstein()),
+  GAUSSIAN_W2("gaussian-w2", "squared 2-Wasserstein distance between Gaussians fitted to each batch (Bures formula)",
+      List.of(Covariance.definition(), epsilon(1e-6)),
+      p -> new GaussianWasserstein(Covariance.of(p.choice("covariance")), p.number("epsilon"))),
+  CLASS_GAUSSIAN_W2("class-gaussian-w2",
+      "Gaussian squared 2-Wasserstein distance per ground-truth class in the batch, weighted over classes",
+      List.of(Covariance.definition(), epsilon(1e-6), ClassGaussianWasserstein.Weighting.definition()),
+      p -> new ClassGaussianWasserstein(Covariance.of(p.choice("covariance")), p.number("epsilon"),
+          ClassGaussianWasserstein.Weighting.of(p.choice("classWeighting")))),
+  GAUSSIAN_KL("gaussian-kl", "Kullback-Leibler divergence between Gaussians fitted to each batch",
+      List.of(Covariance.definition(), epsilon(1e-4), GaussianKl.Direction.definition()),
+      p -> new GaussianKl(Covariance.of(p.choice("covariance")), p.number("epsilon"),
+          GaussianKl.Direction.of(p.choice("direction"))));
 
   private final String id;
   private final String description;
@@ -54,6 +66,12 @@ public enum DistanceKind {
         .findFirst()
         .orElseThrow(
             () -> new IllegalArgumentException("unknown distance '" + id + "', expected one of " + ids()));
+  }
+
+  private static Definition epsilon(double defaultValue) {
+    return Definition.number("epsilon", defaultValue, 0, 1,
+        "added to every variance: a batch smaller than the feature width, or a unit that never fires, "
+            + "has a singular covariance");
   }
 
   public static List<String> ids() {
