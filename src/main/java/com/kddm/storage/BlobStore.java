@@ -62,6 +62,14 @@ public class BlobStore {
     }
   }
 
+  /** Gives a stored artifact another key; its bytes and digest are unchanged. */
+  public StoredBlob move(StoredBlob blob, String to) throws IOException {
+    Path target = path(to);
+    Files.createDirectories(target.getParent());
+    Files.move(path(blob.key()), target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return new StoredBlob(to, blob.bytes(), blob.sha256());
+  }
+
   public InputStream open(String key) throws IOException {
     return Files.newInputStream(path(key));
   }

@@ -27,6 +27,9 @@ class Teacher {
   @Enumerated(EnumType.STRING)
   private Source source;
 
+  @Enumerated(EnumType.STRING)
+  private TeacherFormat format;
+
   private UUID sourceJobId;
   private String blobKey;
   private String sha256;
@@ -36,7 +39,8 @@ class Teacher {
   protected Teacher() {}
 
   Teacher(UUID id, String name, String architecture, int featureSize, InputShape shape, int classes,
-      Source source, UUID sourceJobId, String blobKey, String sha256, long bytes, Instant createdAt) {
+      Source source, TeacherFormat format, UUID sourceJobId, String blobKey, String sha256, long bytes, Instant createdAt) {
+    this.format = format;
     this.id = id;
     this.name = name;
     this.architecture = architecture;
@@ -60,6 +64,7 @@ class Teacher {
   InputShape shape() { return new InputShape(channels, height, width); }
   int classes() { return classes; }
   Source source() { return source; }
+  TeacherFormat format() { return format; }
   UUID sourceJobId() { return sourceJobId; }
   String blobKey() { return blobKey; }
   String sha256() { return sha256; }

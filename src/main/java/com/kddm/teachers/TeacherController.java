@@ -1,5 +1,6 @@
 package com.kddm.teachers;
 
+import com.kddm.architectures.InputShape;
 import com.kddm.system.ApiException;
 import com.kddm.system.ApiRole;
 import jakarta.validation.Valid;
@@ -44,13 +45,38 @@ class TeacherController {
   ResponseEntity<TeacherResponse> upload(
       @RequestPart("file") MultipartFile file,
       @RequestPart(name = "name", required = false) String name,
-      @RequestPart(name = "architecture", required = false) String architecture)
+      @RequestPart(name = "architecture", required = false) String architecture,
+      @RequestPart(name = "inputShape", required = false) String inputShape,
+      @RequestPart(name = "datasetId", required = false) String datasetId)
       throws IOException {
     if (file.isEmpty()) {
       throw ApiException.badField("file", "is empty");
     }
+    UploadedTeacher upload = new UploadedTeacher(name, architecture, parseShape(inputShape), parseId(datasetId));
     try (InputStream in = file.getInputStream()) {
-      return created(service.registerUpload(name, architecture, in));
+      return created(service.registerUpload(upload, in));
+    }
+  }
+
+  private static InputShape parseShape(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return InputShape.of(java.util.Arrays.stream(text.split("[,x× ]+")).map(String::strip).map(Integer::valueOf).toList());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("inputShape", "expected channels,height,width such as 1,28,28; got '" + text + "'");
+    }
+  }
+
+  private static UUID parseId(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text.strip());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("datasetId", "'" + text + "' is not a dataset id");
     }
   }
 

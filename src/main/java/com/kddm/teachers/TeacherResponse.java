@@ -12,6 +12,7 @@ public record TeacherResponse(
     List<Integer> inputShape,
     int classes,
     String source,
+    String format,
     UUID sourceJobId,
     String sha256,
     long bytes,
@@ -19,6 +20,6 @@ public record TeacherResponse(
 
   static TeacherResponse of(Teacher t) {
     return new TeacherResponse(t.id(), t.name(), t.architecture(), t.featureSize(), t.shape().asList(), t.classes(),
-        t.source().name(), t.sourceJobId(), t.sha256(), t.bytes(), t.createdAt());
+        t.source().name(), t.format().name(), t.sourceJobId(), t.sha256(), t.bytes(), t.createdAt());
   }
 }

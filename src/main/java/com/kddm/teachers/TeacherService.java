@@ -4,7 +4,11 @@ import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
 import com.kddm.system.ApiException;
 import com.kddm.training.InvalidDataException;
+import com.kddm.architectures.InputShape;
+import com.kddm.datasets.DatasetService;
 import com.kddm.training.Network;
+import com.kddm.training.TeacherModel;
+import com.kddm.training.TorchScriptTeacher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -21,12 +25,15 @@ public class TeacherService {
   private final TeacherRepository teachers;
   private final BlobStore blobs;
   private final FinishedStudents finishedStudents;
+  private final DatasetService datasets;
   private final Clock clock;
 
-  TeacherService(TeacherRepository teachers, BlobStore blobs, FinishedStudents finishedStudents, Clock clock) {
+  TeacherService(TeacherRepository teachers, BlobStore blobs, FinishedStudents finishedStudents,
+      DatasetService datasets, Clock clock) {
     this.teachers = teachers;
     this.blobs = blobs;
     this.finishedStudents = finishedStudents;
+    this.datasets = datasets;
     this.clock = clock;
   }
 
@@ -38,31 +45,69 @@ public class TeacherService {
     }
     String sourceKey = ((FinishedStudents.Found) lookup).blobKey();
     UUID id = UUID.randomUUID();
-    StoredBlob blob = blobs.copy(sourceKey, key(id));
-    return register(id, request.name(), blob, Teacher.Source.JOB, request.fromJob(), null);
+    StoredBlob blob = blobs.copy(sourceKey, key(id, TeacherFormat.KDDM));
+    return register(id, request.name(), blob, Teacher.Source.JOB, TeacherFormat.KDDM, request.fromJob(), null, null);
   }
 
-  TeacherResponse registerUpload(String name, String architecture, InputStream file) throws IOException {
+  /**
+   * Registers an uploaded file: a student archive of this service, or a TorchScript module, which
+   * needs the input shape it takes (given, or read from a dataset).
+   */
+  TeacherResponse registerUpload(UploadedTeacher upload, InputStream file) throws IOException {
     UUID id = UUID.randomUUID();
-    StoredBlob blob = blobs.write(key(id), file);
-    return register(id, name, blob, Teacher.Source.UPLOAD, null, architecture);
+    StoredBlob staged = blobs.write("teachers/" + id + ".upload", file);
+    try {
+      TeacherFormat format = TeacherFormat.detect(blobs.path(staged.key()));
+      if (format == null) {
+        throw new InvalidDataException("the file is neither a student archive of this service (a ZIP with manifest.json"
+            + " and parameters.djl) nor a TorchScript module (torch.jit.save)");
+      }
+      InputShape input = format == TeacherFormat.TORCHSCRIPT ? inputShapeOf(upload) : null;
+      StoredBlob blob = blobs.move(staged, key(id, format));
+      return register(id, upload.name(), blob, Teacher.Source.UPLOAD, format, null, upload.architecture(), input);
+    } finally {
+      blobs.delete(staged.key());
+    }
+  }
+
+  private InputShape inputShapeOf(UploadedTeacher upload) {
+    if (upload.inputShape() != null) {
+      return upload.inputShape();
+    }
+    if (upload.datasetId() != null) {
+      return datasets.summary(upload.datasetId())
+          .orElseThrow(() -> ApiException.badField("datasetId", "dataset " + upload.datasetId() + " does not exist"))
+          .inputShape();
+    }
+    throw ApiException.badField("inputShape",
+        "a TorchScript teacher needs the input shape it takes: give inputShape (e.g. 1,28,28) or a datasetId");
   }
 
   /** Loads the stored file as a network before anything is recorded; a file that fails is removed. */
-  private TeacherResponse register(UUID id, String name, StoredBlob blob, Teacher.Source source, UUID jobId,
-      String expectedArchitecture) throws IOException {
-    try (InputStream in = blobs.open(blob.key()); Network network = Network.read(in)) {
-      if (expectedArchitecture != null && !expectedArchitecture.equalsIgnoreCase(network.spec().name())) {
-        throw new InvalidDataException("the file holds a '" + network.spec().name() + "' network, not the '"
+  private TeacherResponse register(UUID id, String name, StoredBlob blob, Teacher.Source source, TeacherFormat format,
+      UUID jobId, String expectedArchitecture, InputShape input) throws IOException {
+    try (TeacherModel model = open(format, blob.key(), input)) {
+      String architecture = model instanceof Network network ? network.spec().name() : "torchscript";
+      if (expectedArchitecture != null && !expectedArchitecture.equalsIgnoreCase(architecture)) {
+        throw new InvalidDataException("the file holds a '" + architecture + "' network, not the '"
             + expectedArchitecture + "' named in the request");
       }
       Teacher teacher = new Teacher(id, name == null || name.isBlank() ? "teacher-" + id : name.strip(),
-          network.spec().name(), network.featureSize(), network.inputShape(), network.classes(), source, jobId,
+          architecture, model.featureSize(), model.inputShape(), model.classes(), source, format, jobId,
           blob.key(), blob.sha256(), blob.bytes(), clock.instant().truncatedTo(ChronoUnit.MICROS));
       return TeacherResponse.of(teachers.save(teacher));
     } catch (IOException | RuntimeException e) {
       blobs.delete(blob.key());
       throw e;
+    }
+  }
+
+  private TeacherModel open(TeacherFormat format, String key, InputShape input) throws IOException {
+    if (format == TeacherFormat.TORCHSCRIPT) {
+      return TorchScriptTeacher.load(blobs.path(key), input);
+    }
+    try (InputStream in = blobs.open(key)) {
+      return Network.read(in);
     }
   }
 
@@ -80,14 +125,12 @@ public class TeacherService {
   }
 
   /** Loads a teacher's network; the caller closes it. */
-  public Network load(UUID id) throws IOException {
+  public TeacherModel load(UUID id) throws IOException {
     Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
-    try (InputStream in = blobs.open(teacher.blobKey())) {
-      return Network.read(in);
-    }
+    return open(teacher.format(), teacher.blobKey(), teacher.shape());
   }
 
-  private static String key(UUID id) {
-    return "teachers/" + id + ".zip";
+  private static String key(UUID id, TeacherFormat format) {
+    return "teachers/" + id + format.fileExtension();
   }
 }

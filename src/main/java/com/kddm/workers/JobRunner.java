@@ -16,7 +16,7 @@ import com.kddm.training.DistillationSettings;
 import com.kddm.training.DistillationTrainer;
 import com.kddm.training.EpochMetrics;
 import com.kddm.training.InvalidDataException;
-import com.kddm.training.Network;
+import com.kddm.training.TeacherModel;
 import com.kddm.training.TrainingDivergedException;
 import com.kddm.training.TrainingListener;
 import com.kddm.training.TrainingPlan;
@@ -67,7 +67,7 @@ class JobRunner {
     try {
       DatasetContent data = datasets.load(job.datasetId());
       JobSpec spec = job.spec();
-      try (Network teacher = job.teacherId() == null ? null : teachers.load(job.teacherId())) {
+      try (TeacherModel teacher = job.teacherId() == null ? null : teachers.load(job.teacherId())) {
         TrainingPlan plan = new TrainingPlan(data.train(), data.test(),
             new ArchitectureSpec(spec.student().architecture(), spec.student().featureSize()), teacher,
             spec.distillation() == null ? null

@@ -1,0 +1,45 @@
+package com.kddm.teachers;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/** The kinds of teacher file the service loads, told apart by what is inside them. */
+enum TeacherFormat {
+  /** The service's own student archive: {@code manifest.json} and {@code parameters.djl}. */
+  KDDM,
+  /** A TorchScript module as {@code torch.jit.save} writes it: a ZIP with pickled code and data. */
+  TORCHSCRIPT;
+
+  /**
+   * Reads the ZIP's central directory (PyTorch writes stored entries that a streaming reader
+   * refuses).
+   *
+   * @return the format, or null when the file is neither
+   */
+  static TeacherFormat detect(Path file) throws IOException {
+    boolean manifest = false;
+    boolean parameters = false;
+    boolean pickle = false;
+    try (ZipFile zip = new ZipFile(file.toFile())) {
+      for (ZipEntry entry : java.util.Collections.list(zip.entries())) {
+        String name = entry.getName();
+        manifest |= name.equals("manifest.json");
+        parameters |= name.equals("parameters.djl");
+        pickle |= name.endsWith("/data.pkl") || name.endsWith("/constants.pkl");
+      }
+    } catch (ZipException e) {
+      return null;
+    }
+    if (manifest && parameters) {
+      return KDDM;
+    }
+    return pickle ? TORCHSCRIPT : null;
+  }
+
+  String fileExtension() {
+    return this == KDDM ? ".zip" : ".pt";
+  }
+}
