@@ -63,7 +63,7 @@ public enum Architecture {
       "LeNet-5 style: conv 6 5x5 (padded), ReLU, pool, conv 16 5x5, ReLU, pool, dense 120 ReLU, "
           + "dense featureSize ReLU (LeNet-5 has 84); images of at least 12x12") {
     @Override
-    void checkInput(InputShape input) {
+    public void checkInput(InputShape input) {
       if (input.height() < 12 || input.width() < 12) {
         throw new IllegalArgumentException(
             "lenet needs images of at least 12x12 (two 2x2 poolings around an unpadded 5x5 conv), got " + input);
@@ -168,8 +168,11 @@ public enum Architecture {
     return Linear.builder().setUnits(classes).build();
   }
 
-  /** Refuses images too small for the network; the default refuses nothing. */
-  void checkInput(InputShape input) {
+  /**
+   * Refuses, with {@link IllegalArgumentException}, images too small for the network: every
+   * stride-2 step (stem, pooling, stage) needs at least 2 pixels to halve.
+   */
+  public void checkInput(InputShape input) {
     List<int[]> halvings = downsamplings();
     if (halvings.isEmpty()) {
       return;
