@@ -59,6 +59,11 @@ class JobService {
             : teachers.summary(request.teacherId())
                 .orElseThrow(() -> unprocessable("teacherId", "teacher " + request.teacherId() + " does not exist"));
     JobSpec spec = resolve(request, teacher);
+    try {
+      Architecture.named(spec.student().architecture()).checkInput(dataset.inputShape());
+    } catch (IllegalArgumentException e) {
+      throw unprocessable("student.architecture", e.getMessage());
+    }
     if (teacher != null) {
       checkFits(teacher, dataset);
     }
@@ -113,8 +118,15 @@ class JobService {
       throw ApiException.badField("student.architecture", "unknown architecture '" + request.student().architecture()
           + "', expected one of " + Architecture.ids());
     }
+    Architecture student = Architecture.named(architecture);
     int featureSize = request.student().featureSize() != null ? request.student().featureSize()
+        : student.fixedFeatureSize().isPresent() ? student.fixedFeatureSize().getAsInt()
         : teacher != null ? teacher.featureSize() : ArchitectureSpec.DEFAULT_FEATURE_SIZE;
+    try {
+      student.checkFeatureSize(featureSize);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("student.featureSize", e.getMessage());
+    }
     JobSpec.DistillationSpec distillation = null;
     if (request.distillation() != null && teacher == null) {
       throw ApiException.badField("teacherId", "distillation needs a teacher; leave out 'distillation' to train without one");

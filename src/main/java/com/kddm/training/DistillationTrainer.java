@@ -50,7 +50,7 @@ public final class DistillationTrainer {
     String evaluationSplit = plan.test() != null ? "test" : "validation";
     int classes = plan.classes();
     int batchSize = settings.batchSize();
-    int stepsPerEpoch = (split.fit().size() + batchSize - 1) / batchSize;
+    int stepsPerEpoch = batchEnds(split.fit().size(), batchSize).length;
     long totalSteps = (long) stepsPerEpoch * settings.epochs();
     TeacherModel teacher = plan.teacher();
     FeatureDistance distance =
@@ -80,11 +80,11 @@ public final class DistillationTrainer {
         double ceSum = 0;
         double distillationSum = 0;
         double lossSum = 0;
-        for (int from = 0; from < order.length; from += batchSize) {
+        int from = 0;
+        for (int to : batchEnds(order.length, batchSize)) {
           if (listener.shouldStop()) {
             throw new TrainingStoppedException("stopped at epoch " + epoch + ", step " + step);
           }
-          int to = Math.min(order.length, from + batchSize);
           float[] pixels = split.fit().scaledPixels(order, from, to);
           Augmentation.apply(pixels, to - from, plan.data().shape(), settings, augmentation);
           int[] labels = split.fit().labels(order, from, to);
@@ -99,6 +99,7 @@ public final class DistillationTrainer {
           lossSum += losses.total() * (to - from);
           step++;
           listener.onStep(epoch, step, totalSteps);
+          from = to;
         }
         int n = order.length;
         EpochMetrics metrics =
@@ -215,6 +216,23 @@ public final class DistillationTrainer {
         };
     // The loss named here is not used by the step, which builds the KDDM objective itself.
     return model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer));
+  }
+
+  /**
+   * Where each batch of an epoch ends. A last batch of one sample joins the one before it:
+   * batch normalisation cannot train on a single sample.
+   */
+  static int[] batchEnds(int n, int batchSize) {
+    int count = (n + batchSize - 1) / batchSize;
+    if (count > 1 && n % batchSize == 1) {
+      count--;
+    }
+    int[] ends = new int[count];
+    for (int i = 0; i < count; i++) {
+      ends[i] = Math.min(n, (i + 1) * batchSize);
+    }
+    ends[count - 1] = n;
+    return ends;
   }
 
   static int[] shuffled(int n, Random random) {

@@ -224,6 +224,10 @@ public final class Network implements TeacherModel {
     return spec;
   }
 
+  Model model() {
+    return model;
+  }
+
   @Override
   public NDManager manager() {
     return model.getNDManager();
