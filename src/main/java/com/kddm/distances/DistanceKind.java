@@ -11,8 +11,53 @@ import java.util.function.Function;
  * {@code GET /v1/distances} lists exactly this catalog.
  */
 public enum DistanceKind {
-  W2("w2", "empirical squared 2-Wasserstein distance, exact optimal transport on each batch",
-      List.of(), p -> new EmpiricalWasserstein()),
+  W2("w2", "empirical squared 2-Wasserstein distance on each batch: exact optimal transport, or entropic (Sinkhorn)",
+      List.of(
+          Definition.choice("solver", "exact", List.of("exact", "sinkhorn"),
+              "exact: optimal plan by linear assignment; sinkhorn: entropic plan by log-domain Sinkhorn iterations on "
+                  + "the device, for large batches"),
+          Definition.number("epsilon", 0.05, 1e-4, 10,
+              "sinkhorn only: entropic regularisation, relative to the batch's largest squared distance (the cost "
+                  + "is divided by its detached maximum before the solve)"),
+          Definition.number("iterations", 200, 1, 10_000, "sinkhorn only: number of Sinkhorn iterations, a whole number")),
+      p -> p.choice("solver").equals("sinkhorn")
+          ? new SinkhornWasserstein(p.number("epsilon"), wholeNumber(p, "iterations"))
+          : new EmpiricalWasserstein()),
+  CLASS_W2("class-w2", "class-conditional empirical W2: exact W2 between student and teacher features of each "
+          + "ground-truth class in the batch, summed with class weights",
+      List.of(Definition.choice("classWeighting", "proportional", List.of("proportional", "uniform"),
+          "proportional: w_c = n_c / n; uniform: w_c = 1 (the method's reference code)")),
+      p -> new ClassConditionalWasserstein(ClassConditionalWasserstein.Weighting.named(p.choice("classWeighting")))),
+  JOINT_W2("joint-w2", "joint empirical W2 over features and predicted labels: exact optimal transport with cost "
+          + "‖zS − zT‖²/κ + β·d_Y(logits)",
+      List.of(
+          Definition.number("beta", 1, 0, 1e6, "weight β of the label term; κ is the batch's largest feature cost"),
+          Definition.choice("labelCost", "logits", List.of("logits", "probabilities", "cross-entropy"),
+              "d_Y: squared Euclidean between logits or between softmax probabilities, or the cross-entropy "
+                  + "−Σ softmax(teacher) log softmax(student)")),
+      p -> new JointWasserstein(p.number("beta"), JointWasserstein.LabelCost.named(p.choice("labelCost")))),
+  MMD("mmd", "squared maximum mean discrepancy between student and teacher features (biased V-statistic)",
+      List.of(
+          Definition.choice("kernel", "gaussian", List.of("linear", "polynomial", "gaussian"),
+              "linear: xᵀy; polynomial: (xᵀy + offset)^degree (neuron selectivity transfer); gaussian: "
+                  + "exp(−‖x−y‖²/(2σ²))"),
+          Definition.number("degree", 2, 1, 10, "polynomial only: the degree, a whole number"),
+          Definition.number("offset", 0, 0, 1e6, "polynomial only: the offset c"),
+          Definition.choice("bandwidth", "median", List.of("median", "mean"),
+              "gaussian only: σ² is the median or mean squared distance between distinct points of the pooled batch "
+                  + "(detached)")),
+      p -> new MaximumMeanDiscrepancy(
+          MaximumMeanDiscrepancy.Kernel.named(p.choice("kernel")),
+          wholeNumber(p, "degree"),
+          p.number("offset"),
+          MaximumMeanDiscrepancy.Bandwidth.named(p.choice("bandwidth")))),
+  HINTON_KD("hinton-kd", "Hinton's knowledge distillation on logits: T²·KL(softmax(teacher/T) ‖ softmax(student/T)), "
+          + "batch mean",
+      List.of(Definition.number("temperature", 4, 0.1, 100, "the softmax temperature T")),
+      p -> new HintonDistillation(p.number("temperature"))),
+  PAIRED_L2("paired-l2", "paired feature gap mean ‖zS_i − zT_i‖² (FitNets-style hint loss), the quantity in the "
+          + "method's theorem",
+      List.of(), p -> new PairedFeatureGap()),
   GAUSSIAN_W2("gaussian-w2", "squared 2-Wasserstein distance between Gaussians fitted to each batch (Bures formula)",
       List.of(Covariance.definition(), epsilon(1e-6)),
       p -> new GaussianWasserstein(Covariance.of(p.choice("covariance")), p.number("epsilon"))),
@@ -51,13 +96,19 @@ public enum DistanceKind {
     return parameters;
   }
 
-  /** Checks and completes the given parameters; see {@link DistanceParameters#resolve}. */
+  /**
+   * Checks and completes the given parameters; see {@link DistanceParameters#resolve}. The
+   * distance is also built once (cheap: no arrays), so what a range cannot say, such as a whole
+   * number, is refused here too, when a job is submitted rather than when it trains.
+   */
   public DistanceParameters resolve(Map<String, ?> given) {
-    return DistanceParameters.resolve(parameters, given);
+    DistanceParameters resolved = DistanceParameters.resolve(parameters, given);
+    factory.apply(resolved);
+    return resolved;
   }
 
   public FeatureDistance create(Map<String, ?> given) {
-    return factory.apply(resolve(given));
+    return factory.apply(DistanceParameters.resolve(parameters, given));
   }
 
   public static DistanceKind named(String id) {
@@ -76,5 +127,13 @@ public enum DistanceKind {
 
   public static List<String> ids() {
     return Arrays.stream(values()).map(DistanceKind::id).toList();
+  }
+
+  private static int wholeNumber(DistanceParameters p, String name) {
+    double value = p.number(name);
+    if (value != Math.rint(value)) {
+      throw new IllegalArgumentException("parameter '" + name + "' must be a whole number, got " + value);
+    }
+    return (int) value;
   }
 }

@@ -1,8 +1,6 @@
 package com.kddm.distances;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
 /**
  * Squared 2-Wasserstein distance between two empirical distributions with uniform weights and
@@ -30,23 +28,14 @@ public final class EmpiricalWasserstein implements FeatureDistance {
       throw new IllegalArgumentException(
           "feature sizes differ: student " + student.getShape() + ", teacher " + teacher.getShape());
     }
-    int[] match = optimalMatch(student, teacher);
-    NDManager manager = student.getManager();
-    NDArray matchedTeacher = teacher.get(manager.create(match));
-    return student.sub(matchedTeacher).square().sum(new int[] {1}).mean();
+    return Pairwise.matchedSquaredDistances(student, teacher, optimalMatch(student, teacher)).mean();
   }
 
   /** Row i of the student is transported to row {@code match[i]} of the teacher. */
   static int[] optimalMatch(NDArray student, NDArray teacher) {
     int n = (int) student.getShape().get(0);
     int d = (int) student.getShape().get(1);
-    return LinearAssignment.solve(squaredDistances(asDoubles(student), asDoubles(teacher), n, d));
-  }
-
-  private static double[] asDoubles(NDArray array) {
-    return array.getDataType() == DataType.FLOAT64
-        ? array.toDoubleArray()
-        : array.toType(DataType.FLOAT64, false).toDoubleArray();
+    return LinearAssignment.solve(squaredDistances(Pairwise.hostDoubles(student), Pairwise.hostDoubles(teacher), n, d));
   }
 
   static double[][] squaredDistances(double[] a, double[] b, int n, int d) {
