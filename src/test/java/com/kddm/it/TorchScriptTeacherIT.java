@@ -50,6 +50,34 @@ class TorchScriptTeacherIT extends IntegrationTest {
   }
 
   @Test
+  void aTorchScriptTeacherDistilsAResNet18Student() throws Exception {
+    LabelledImages small = SyntheticImages.generate(48, 4, 28, 22);
+    UUID dataset = id(json(postMultipart("/v1/datasets", new Multipart()
+        .file("trainImages", "i", SyntheticImages.imagesIdx(small, false))
+        .file("trainLabels", "l", SyntheticImages.labelsIdx(small, false)))));
+    HttpResponse<String> registered = postMultipart("/v1/teachers", new Multipart()
+        .file("file", "tiny-cnn.pt", fixture("tiny-cnn.pt")).field("inputShape", "1,28,28"));
+    assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+
+    HttpResponse<String> accepted = postJson("/v1/jobs", """
+        {"datasetId": "%s", "teacherId": "%s", "student": {"architecture": "resnet18"},
+         "distillation": {"distance": "gaussian-w2", "parameters": {"covariance": "diagonal"}, "lambda": 0.1},
+         "training": {"epochs": 1, "batchSize": 16, "optimizer": "sgd", "learningRate": 0.01,
+                      "schedule": "cosine", "augmentation": "crop-flip"}}"""
+        .formatted(dataset, id(json(registered))));
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    JsonNode queued = json(accepted);
+    assertThat(queued.get("student").get("featureSize").asInt()).as("fixed by ResNet-18").isEqualTo(512);
+    assertThat(queued.get("distillation").get("parameters").get("covariance").asString()).isEqualTo("diagonal");
+
+    JsonNode done = awaitTerminal(id(queued));
+    assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+    JsonNode epoch = json(get("/v1/jobs/" + id(done) + "/metrics")).get("epochs").get(0);
+    assertThat(epoch.get("trainDistillationLoss").asDouble()).isPositive();
+    assertThat(epoch.get("validationFeatureGap").asDouble()).isPositive();
+  }
+
+  @Test
   void aModuleThatBreaksTheContractIsRefusedAndLeavesNothing() throws Exception {
     long teachers = jdbc.sql("select count(*) from teachers").query(Long.class).single();
     HttpResponse<String> refused = postMultipart("/v1/teachers", new Multipart()
