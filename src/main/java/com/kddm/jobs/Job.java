@@ -41,14 +41,21 @@ class Job {
 
   private String studentBlob;
   private String failureReason;
+  private String idempotencyKey;
+  private String requestSha256;
+  private long maxRunSeconds;
   private Instant createdAt;
   private Instant startedAt;
   private Instant finishedAt;
 
   protected Job() {}
 
-  static Job queued(UUID id, UUID datasetId, UUID teacherId, JobSpec spec, int maxAttempts, Instant now) {
+  static Job queued(UUID id, UUID datasetId, UUID teacherId, JobSpec spec, int maxAttempts, long maxRunSeconds,
+      String idempotencyKey, String requestSha256, Instant now) {
     Job job = new Job();
+    job.maxRunSeconds = maxRunSeconds;
+    job.idempotencyKey = idempotencyKey;
+    job.requestSha256 = requestSha256;
     job.id = id;
     job.state = JobState.QUEUED;
     job.datasetId = datasetId;
@@ -71,6 +78,8 @@ class Job {
   JobResult result() { return result; }
   String studentBlob() { return studentBlob; }
   String failureReason() { return failureReason; }
+  String requestSha256() { return requestSha256; }
+  long maxRunSeconds() { return maxRunSeconds; }
   Instant createdAt() { return createdAt; }
   Instant startedAt() { return startedAt; }
   Instant finishedAt() { return finishedAt; }

@@ -40,9 +40,29 @@ class JobController {
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @ResponseStatus(HttpStatus.ACCEPTED)
-  ResponseEntity<JobResponse> submit(@Valid @RequestBody SubmitJobRequest request) {
-    JobResponse job = service.submit(request);
-    return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/v1/jobs/" + job.id())).body(job);
+  @ApiResponse(responseCode = "202", description = "queued")
+  @ApiResponse(responseCode = "200", description = "the job an earlier request with this Idempotency-Key created")
+  ResponseEntity<JobResponse> submit(
+      @Valid @RequestBody SubmitJobRequest request,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    JobService.Submitted submitted = service.submit(request, idempotencyKey);
+    JobResponse job = submitted.job();
+    return ResponseEntity.status(submitted.replayed() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+        .location(URI.create("/v1/jobs/" + job.id()))
+        .header("Idempotent-Replayed", Boolean.toString(submitted.replayed()))
+        .body(job);
+  }
+
+  /** Cancels a queued job at once; a running one moves to CANCELLING and ends CANCELLED within seconds. */
+  @PostMapping({"/{id}/cancel", "/{id}:cancel"})
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  ResponseEntity<JobResponse> cancel(@PathVariable UUID id) {
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(service.cancel(id));
+  }
+
+  @GetMapping("/{id}/events")
+  JobEvent.Timeline events(@PathVariable UUID id) {
+    return service.events(id);
   }
 
   @GetMapping("/{id}")

@@ -9,6 +9,8 @@ import org.springframework.data.repository.query.Param;
 
 interface JobRepository extends JpaRepository<Job, UUID> {
 
+  java.util.Optional<Job> findByIdempotencyKey(String idempotencyKey);
+
   /** Newest first, strictly after the (createdAt, id) position of the previous page. */
   @Query(
       nativeQuery = true,

@@ -16,6 +16,7 @@ public record JobResponse(
     JobResult result,
     String failureReason,
     int attempts,
+    long maxRunTimeSeconds,
     Instant createdAt,
     Instant startedAt,
     Instant finishedAt) {
@@ -37,6 +38,6 @@ public record JobResponse(
         new Progress(job.epoch(), job.spec().training().epochs(), job.step(), total, Math.round(percent * 100) / 100.0),
         latest == null ? null : new LatestMetrics(latest.epoch(), latest.trainCrossEntropy(),
             latest.trainDistillationLoss(), latest.validationAccuracy(), latest.validationCrossEntropy()),
-        job.result(), job.failureReason(), job.attempts(), job.createdAt(), job.startedAt(), job.finishedAt());
+        job.result(), job.failureReason(), job.attempts(), job.maxRunSeconds(), job.createdAt(), job.startedAt(), job.finishedAt());
   }
 }

@@ -29,6 +29,7 @@ class JobService {
 
   private final JobRepository jobs;
   private final JobEpochRepository epochs;
+  private final JobEvents events;
   private final DatasetService datasets;
   private final TeacherService teachers;
   private final BlobStore blobs;
@@ -36,10 +37,11 @@ class JobService {
   private final Clock clock;
   private final MeterRegistry meters;
 
-  JobService(JobRepository jobs, JobEpochRepository epochs, DatasetService datasets, TeacherService teachers,
-      BlobStore blobs, JobsProperties properties, Clock clock, MeterRegistry meters) {
+  JobService(JobRepository jobs, JobEpochRepository epochs, JobEvents events, DatasetService datasets,
+      TeacherService teachers, BlobStore blobs, JobsProperties properties, Clock clock, MeterRegistry meters) {
     this.jobs = jobs;
     this.epochs = epochs;
+    this.events = events;
     this.datasets = datasets;
     this.teachers = teachers;
     this.blobs = blobs;
@@ -48,8 +50,39 @@ class JobService {
     this.meters = meters;
   }
 
+  /** A submission and whether it was answered from an earlier one with the same idempotency key. */
+  record Submitted(JobResponse job, boolean replayed) {}
+
+  /**
+   * Queues a job. With an idempotency key, a retry of the same request answers the job the first
+   * one created; the same key with a different request is refused.
+   */
   @Transactional
-  JobResponse submit(SubmitJobRequest request) {
+  Submitted submit(SubmitJobRequest request, String idempotencyKey) {
+    String requestSha256 = null;
+    if (idempotencyKey != null) {
+      if (idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
+        throw ApiException.badField("Idempotency-Key", "must be 1 to 255 characters");
+      }
+      requestSha256 = sha256(tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(request));
+      Optional<Job> earlier = jobs.findByIdempotencyKey(idempotencyKey);
+      if (earlier.isPresent()) {
+        return new Submitted(replay(earlier.get(), requestSha256), true);
+      }
+    }
+    return new Submitted(create(request, idempotencyKey, requestSha256), false);
+  }
+
+  private JobResponse replay(Job earlier, String requestSha256) {
+    if (!earlier.requestSha256().equals(requestSha256)) {
+      throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused",
+          "this Idempotency-Key was used for job " + earlier.id() + " with a different request; use a new key",
+          List.of(new ApiException.FieldProblem("Idempotency-Key", "reused with a different request")));
+    }
+    return JobResponse.of(earlier, epochs.findFirstByJobIdOrderByEpochDesc(earlier.id()).orElse(null));
+  }
+
+  private JobResponse create(SubmitJobRequest request, String idempotencyKey, String requestSha256) {
     DatasetSummary dataset =
         datasets.summary(request.datasetId())
             .orElseThrow(() -> unprocessable("datasetId", "dataset " + request.datasetId() + " does not exist"));
@@ -67,9 +100,12 @@ class JobService {
     if (teacher != null) {
       checkFits(teacher, dataset);
     }
+    long maxRunSeconds =
+        request.maxRunTimeSeconds() != null ? request.maxRunTimeSeconds() : properties.maxRunTime().toSeconds();
     Job job = Job.queued(UUID.randomUUID(), dataset.id(), request.teacherId(), spec, properties.maxAttempts(),
-        clock.instant().truncatedTo(ChronoUnit.MICROS));
-    jobs.save(job);
+        maxRunSeconds, idempotencyKey, requestSha256, clock.instant().truncatedTo(ChronoUnit.MICROS));
+    jobs.saveAndFlush(job);
+    events.record(job.id(), null, JobState.QUEUED, "submitted");
     meters.counter("kddm.jobs.submitted", "kind", teacher == null ? "supervised" : "distillation").increment();
     return JobResponse.of(job, null);
   }
@@ -90,6 +126,27 @@ class JobService {
     return new JobPage(
         page.stream().map(j -> JobResponse.of(j, epochs.findFirstByJobIdOrderByEpochDesc(j.id()).orElse(null))).toList(),
         next);
+  }
+
+  /** Cancels a queued job at once; asks the worker of a running one to stop (it ends CANCELLED). */
+  @Transactional
+  JobResponse cancel(UUID id) {
+    // Change the row first: an entity loaded before the update would answer the old state.
+    Optional<JobState> after = events.requestCancel(id);
+    if (after.isEmpty()) {
+      Job job = find(id);
+      if (job.state() != JobState.CANCELLING) {
+        throw ApiException.conflict("job " + id + " is " + job.state() + " and can no longer be cancelled");
+      }
+    }
+    meters.counter("kddm.jobs.cancel.requested").increment();
+    return get(id);
+  }
+
+  @Transactional(readOnly = true)
+  JobEvent.Timeline events(UUID id) {
+    find(id);
+    return new JobEvent.Timeline(id, events.of(id));
   }
 
   @Transactional(readOnly = true)
@@ -174,6 +231,14 @@ class JobService {
         or(t.seed(), defaults.seed()),
         or(t.validationFraction(), defaults.validationFraction()));
     return new JobSpec(new JobSpec.StudentSpec(architecture, featureSize), distillation, training);
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static <T> T or(T given, T fallback) {

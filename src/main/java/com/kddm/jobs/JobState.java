@@ -4,6 +4,7 @@ package com.kddm.jobs;
 public enum JobState {
   QUEUED,
   RUNNING,
+  CANCELLING,
   SUCCEEDED,
   FAILED,
   CANCELLED;

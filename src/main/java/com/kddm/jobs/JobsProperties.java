@@ -9,13 +9,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * @param maxAttempts how many times a job may be started before a lost worker fails it
+ * @param maxAttempts how many times a job may be started (after lost workers or infrastructure
+ *     errors) before it fails
+ * @param maxRunTime how long a job may run, from its first start, unless it asks for another limit
  * @param defaults values a submission leaves out
  */
 @Validated
 @ConfigurationProperties("kddm.jobs")
 record JobsProperties(
     @Min(1) @Max(100) @DefaultValue("3") int maxAttempts,
+    @NotNull @DefaultValue("24h") java.time.Duration maxRunTime,
     @NotNull @Valid @DefaultValue Defaults defaults) {
 
   record Defaults(

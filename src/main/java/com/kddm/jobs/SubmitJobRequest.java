@@ -21,7 +21,8 @@ record SubmitJobRequest(
     UUID teacherId,
     @NotNull @Valid StudentChoice student,
     @Valid DistillationChoice distillation,
-    @Valid TrainingChoice training) {
+    @Valid TrainingChoice training,
+    @Min(1) @Max(30 * 24 * 3600) Long maxRunTimeSeconds) {
 
   record StudentChoice(@NotBlank String architecture, @Min(2) @Max(8192) Integer featureSize) {}
 

@@ -1,5 +1,6 @@
 package com.kddm.workers;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import com.kddm.architectures.ArchitectureSpec;
 import com.kddm.datasets.DatasetContent;
@@ -27,8 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -43,7 +43,6 @@ class JobRunner {
   private final DatasetService datasets;
   private final TeacherService teachers;
   private final BlobStore blobs;
-  private final DistillationTrainer trainer = new DistillationTrainer();
   private final WorkerProperties properties;
   private final MeterRegistry meters;
 
@@ -57,14 +56,12 @@ class JobRunner {
     this.meters = meters;
   }
 
-  /**
-   * @param leaseLost set by the heartbeat when the job was taken from this worker
-   * @param shuttingDown true once the process is stopping
-   */
-  void run(ClaimedJob job, AtomicBoolean leaseLost, BooleanSupplier shuttingDown) {
-    log.info("Job {} attempt {} starts on {}", job.id(), job.attempt(), job.owner());
-    Progress progress = new Progress(job, leaseLost, shuttingDown);
+  /** Trains the job until it ends, is cancelled, times out, loses its lease or the worker stops. */
+  void run(ClaimedJob job, StopSignal stop, Device device) {
+    log.info("Job {} attempt {} starts on {} ({})", job.id(), job.attempt(), job.owner(), device);
+    Progress progress = new Progress(job, stop);
     try {
+      queue.discardEpochsAfter(job, 0);
       DatasetContent data = datasets.load(job.datasetId());
       JobSpec spec = job.spec();
       try (TeacherModel teacher = job.teacherId() == null ? null : teachers.load(job.teacherId())) {
@@ -74,21 +71,39 @@ class JobRunner {
                 : new DistillationSettings(DistanceKind.named(spec.distillation().distance()),
                     spec.distillation().parameters(), (float) spec.distillation().lambda()),
             settings(spec.training()));
-        try (DistillationTrainer.Outcome outcome = trainer.train(plan, progress)) {
-          finish(job, outcome);
+        try (DistillationTrainer.Outcome outcome = new DistillationTrainer().train(plan, progress)) {
+          finish(job, outcome, device);
         }
       }
     } catch (TrainingStoppedException e) {
-      if (leaseLost.get()) {
-        log.warn("Job {} attempt {} lost its lease; another worker owns it now", job.id(), job.attempt());
-      } else if (queue.release(job)) {
-        log.info("Job {} returned to the queue: this worker is shutting down", job.id());
-      }
+      stopped(job, stop.reason());
     } catch (InvalidDataException | TrainingDivergedException | IllegalArgumentException e) {
+      // The job itself cannot train: another attempt would fail the same way.
       fail(job, e.getMessage());
     } catch (IOException | RuntimeException e) {
-      log.error("Job {} failed", job.id(), e);
-      fail(job, "internal error while training: " + e);
+      Duration backoff = properties.backoff(job.attempt());
+      log.warn("Job {} attempt {} met an infrastructure error; retrying after {}", job.id(), job.attempt(), backoff, e);
+      if (queue.retry(job, "infrastructure error: " + e, backoff)) {
+        meters.counter("kddm.jobs.retried").increment();
+      }
+    }
+  }
+
+  private void stopped(ClaimedJob job, StopSignal.Reason reason) {
+    switch (reason) {
+      case LEASE_LOST -> log.warn("Job {} attempt {} lost its lease; another worker owns it now", job.id(), job.attempt());
+      case CANCEL_REQUESTED -> {
+        if (queue.cancelled(job)) {
+          meters.counter("kddm.jobs.finished", "state", "CANCELLED").increment();
+          log.info("Job {} cancelled", job.id());
+        }
+      }
+      case SHUTDOWN -> {
+        if (queue.release(job, "worker " + job.owner() + " shut down")) {
+          log.info("Job {} handed back to the queue: this worker is shutting down", job.id());
+        }
+      }
+      case TIMED_OUT -> fail(job, "the job ran longer than its maximum run time of " + job.maxRunTime().toSeconds() + " s");
     }
   }
 
@@ -98,14 +113,14 @@ class JobRunner {
         t.augmentation(), t.cropPadding(), t.seed(), t.validationFraction());
   }
 
-  private void finish(ClaimedJob job, DistillationTrainer.Outcome outcome) throws IOException {
-    Map<String, String> provenance = provenance(job);
+  private void finish(ClaimedJob job, DistillationTrainer.Outcome outcome, Device device) throws IOException {
+    Map<String, String> provenance = provenance(job, device);
     String key = "students/" + job.id() + "-attempt-" + job.attempt() + ".zip";
     StoredBlob blob = blobs.write(key, out -> outcome.student().write(out, outcome.evaluation(), provenance));
     JobResult result = new JobResult(outcome.evaluation(), outcome.teacherEvaluation(), blob.sha256(), blob.bytes(), provenance);
     if (queue.succeed(job, key, result)) {
       meters.counter("kddm.jobs.finished", "state", "SUCCEEDED").increment();
-      log.info("Job {} succeeded: {} accuracy {}", job.id(), outcome.evaluation().split(), outcome.evaluation().accuracy());
+      log.info("Job {} trained: {} accuracy {}", job.id(), outcome.evaluation().split(), outcome.evaluation().accuracy());
     } else {
       blobs.delete(key);
       log.warn("Job {} attempt {} finished after losing its lease; its result is discarded", job.id(), job.attempt());
@@ -119,57 +134,58 @@ class JobRunner {
     }
   }
 
-  private static Map<String, String> provenance(ClaimedJob job) {
+  private static Map<String, String> provenance(ClaimedJob job, Device device) {
     Engine engine = Engine.getInstance();
     Map<String, String> provenance = new LinkedHashMap<>();
     provenance.put("jobId", job.id().toString());
     provenance.put("attempt", Integer.toString(job.attempt()));
     provenance.put("worker", job.owner());
     provenance.put("seed", Long.toString(job.spec().training().seed()));
-    provenance.put("device", engine.defaultDevice().toString());
+    provenance.put("device", WorkerDevice.describe(device));
     provenance.put("djl", Engine.getDjlVersion());
     provenance.put("engine", engine.getEngineName() + " " + engine.getVersion());
     provenance.put("java", Runtime.version().toString());
     return provenance;
   }
 
-  /** Writes progress and epochs through the fenced queue and stops training when the lease is gone. */
+  /** Writes progress and epochs through the fenced queue and stops training when told to. */
   private final class Progress implements TrainingListener {
     private final ClaimedJob job;
-    private final AtomicBoolean leaseLost;
-    private final BooleanSupplier shuttingDown;
+    private final StopSignal stop;
     private final long intervalNanos = properties.progressInterval().toNanos();
     private long lastWrite = System.nanoTime();
 
-    Progress(ClaimedJob job, AtomicBoolean leaseLost, BooleanSupplier shuttingDown) {
+    Progress(ClaimedJob job, StopSignal stop) {
       this.job = job;
-      this.leaseLost = leaseLost;
-      this.shuttingDown = shuttingDown;
+      this.stop = stop;
     }
 
     @Override
     public void onStep(int epoch, long step, long totalSteps) {
       if (System.nanoTime() - lastWrite >= intervalNanos || step == totalSteps) {
-        write(queue.progress(job, epoch, step, totalSteps));
+        owned(queue.progress(job, epoch, step, totalSteps));
         lastWrite = System.nanoTime();
       }
     }
 
     @Override
     public void onEpoch(EpochMetrics metrics) {
-      write(queue.recordEpoch(job, metrics));
+      owned(queue.recordEpoch(job, metrics));
       meters.timer("kddm.training.epoch", "architecture", job.spec().student().architecture())
           .record(Duration.ofNanos((long) (metrics.seconds() * 1e9)));
     }
 
     @Override
     public boolean shouldStop() {
-      return leaseLost.get() || shuttingDown.getAsBoolean();
+      if (Instant.now().isAfter(job.firstStarted().plus(job.maxRunTime()))) {
+        stop.raise(StopSignal.Reason.TIMED_OUT);
+      }
+      return stop.raised();
     }
 
-    private void write(boolean stillOwned) {
+    private void owned(boolean stillOwned) {
       if (!stillOwned) {
-        leaseLost.set(true);
+        stop.raise(StopSignal.Reason.LEASE_LOST);
       }
     }
   }

@@ -14,6 +14,10 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeatInterval how often a busy worker renews its lease; well below the lease duration
  * @param progressInterval at most one progress write per interval during an epoch
  * @param sweepInterval how often expired leases are looked for
+ * @param device cpu, gpu:N or auto; a GPU that DJL cannot see stops the worker at startup
+ * @param retryBackoff the wait before the first retry after an infrastructure error; doubles each attempt
+ * @param maxRetryBackoff the longest wait between retries
+ * @param shutdownGrace how long a stopping worker may take to checkpoint and hand its job back
  */
 @Validated
 @ConfigurationProperties("kddm.worker")
@@ -24,7 +28,11 @@ record WorkerProperties(
     @NotNull @DefaultValue("30s") Duration leaseDuration,
     @NotNull @DefaultValue("5s") Duration heartbeatInterval,
     @NotNull @DefaultValue("1s") Duration progressInterval,
-    @NotNull @DefaultValue("10s") Duration sweepInterval) {
+    @NotNull @DefaultValue("10s") Duration sweepInterval,
+    @NotNull @DefaultValue("auto") String device,
+    @NotNull @DefaultValue("10s") Duration retryBackoff,
+    @NotNull @DefaultValue("5m") Duration maxRetryBackoff,
+    @NotNull @DefaultValue("30s") Duration shutdownGrace) {
 
   WorkerProperties {
     if (heartbeatInterval.compareTo(leaseDuration.dividedBy(2)) > 0) {
@@ -32,6 +40,12 @@ record WorkerProperties(
           "kddm.worker.heartbeat-interval (" + heartbeatInterval + ") must be at most half of kddm.worker.lease-duration ("
               + leaseDuration + ")");
     }
+  }
+
+  /** The wait before retry number {@code attempt} (1-based): retryBackoff doubled per attempt, capped. */
+  Duration backoff(int attempt) {
+    Duration wait = retryBackoff.multipliedBy(1L << Math.min(20, Math.max(0, attempt - 1)));
+    return wait.compareTo(maxRetryBackoff) > 0 ? maxRetryBackoff : wait;
   }
 
   String workerId() {

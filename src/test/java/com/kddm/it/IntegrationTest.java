@@ -49,6 +49,9 @@ abstract class IntegrationTest {
     registry.add("kddm.worker.heartbeat-interval", () -> "500ms");
     registry.add("kddm.worker.progress-interval", () -> "100ms");
     registry.add("kddm.worker.sweep-interval", () -> "500ms");
+    registry.add("kddm.worker.retry-backoff", () -> "200ms");
+    registry.add("kddm.worker.id", () -> "it-worker");
+    registry.add("kddm.worker.device", () -> "cpu");
   }
 
   @LocalServerPort int port;
@@ -68,6 +71,11 @@ abstract class IntegrationTest {
     return http.send(
         HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

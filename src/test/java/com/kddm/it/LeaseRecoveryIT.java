@@ -30,7 +30,7 @@ class LeaseRecoveryIT extends IntegrationTest {
   @Test
   void aJobLeftRunningByADeadWorkerIsRequeuedAndFinishedByALiveOne() throws Exception {
     UUID job = jobHeldByDeadWorker(1, 3);
-    ClaimedJob dead = new ClaimedJob(job, "dead-worker", 1, null, null, SPEC);
+    ClaimedJob dead = new ClaimedJob(job, "dead-worker", 1, null, null, SPEC, java.time.Instant.now(), Duration.ofHours(1));
 
     JsonNode done = awaitTerminal(job);
 
@@ -60,7 +60,7 @@ class LeaseRecoveryIT extends IntegrationTest {
   void aLiveLeaseIsLeftAlone() throws Exception {
     UUID job = jobHeldByDeadWorker(1, 3);
     jdbc.sql("update jobs set lease_expires_at = now() + interval '1 hour' where id = :id").param("id", job).update();
-    ClaimedJob holder = new ClaimedJob(job, "dead-worker", 1, null, null, SPEC);
+    ClaimedJob holder = new ClaimedJob(job, "dead-worker", 1, null, null, SPEC, java.time.Instant.now(), Duration.ofHours(1));
 
     Thread.sleep(Duration.ofSeconds(2).toMillis());
 
