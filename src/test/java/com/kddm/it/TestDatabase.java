@@ -16,6 +16,22 @@ final class TestDatabase {
 
   private static Connection connection;
 
+  /** The same server, another database: created empty on first use. */
+  static synchronized Connection database(String name) {
+    Connection server = get();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(server.url(), server.username(), server.password());
+        java.sql.Statement statement = c.createStatement()) {
+      try (java.sql.ResultSet exists = statement.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
+        if (!exists.next()) {
+          statement.execute("create database " + name);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not create database " + name, e);
+    }
+    return new Connection(server.url().replaceFirst("(//[^/]+/)[^?]*", "$1" + name), server.username(), server.password());
+  }
+
   private TestDatabase() {}
 
   static synchronized Connection get() {
