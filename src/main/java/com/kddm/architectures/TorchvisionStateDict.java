@@ -19,6 +19,7 @@ import java.util.Map;
  * in]}). BatchNorm's {@code weight}/{@code bias} are DJL's gamma/beta. DJL keeps no {@code
  * num_batches_tracked} counter, so those keys are absent; torch's BatchNorm fills them in when a
  * dict without them is loaded, and they only matter to BatchNorm with {@code momentum=None}.
+ * {@code com.kddm.training.TorchvisionSafetensors} writes them as int64 zeros and ignores them on read.
  */
 public final class TorchvisionStateDict {
 

@@ -1,11 +1,15 @@
 package com.kddm.jobs;
 
+import com.kddm.system.ApiException;
 import com.kddm.system.ApiRole;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
+import java.io.IOException;
 import java.net.URI;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.core.io.FileSystemResource;
@@ -83,23 +87,38 @@ class JobController {
     return service.metrics(id);
   }
 
-  /** The student archive; Spring serves Range requests on the file resource. */
-  @GetMapping(value = "/{id}/student", produces = "application/zip")
-  @ApiResponse(responseCode = "200", description = "the whole archive")
+  /**
+   * The student archive, or with {@code format=safetensors} its weights under torchvision's names;
+   * Spring serves Range requests on the file resource.
+   */
+  @GetMapping(value = "/{id}/student", produces = {"application/zip", "application/octet-stream"})
+  @ApiResponse(responseCode = "200", description = "the whole file")
   @ApiResponse(responseCode = "206", description = "the byte range asked for with Range")
   @ApiResponse(responseCode = "304", description = "If-None-Match names the current ETag")
   ResponseEntity<Resource> student(
-      @PathVariable UUID id, @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
-    StudentDownload student = service.student(id);
+      @PathVariable UUID id,
+      @Parameter(description = "zip (the student archive) or safetensors (torchvision-named weights)")
+          @RequestParam(name = "format", defaultValue = "zip") String format,
+      @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+      throws IOException {
+    boolean safetensors = switch (format.strip().toLowerCase(Locale.ROOT)) {
+      case "zip" -> false;
+      case "safetensors" -> true;
+      default -> throw ApiException.badField("format",
+          "expected zip (the student archive, the default) or safetensors (the weights with torchvision's names), got '"
+              + format + "'");
+    };
+    StudentDownload student = safetensors ? service.studentAsSafetensors(id) : service.student(id);
     String etag = "\"" + student.sha256() + "\"";
     HttpHeaders headers = new HttpHeaders();
     headers.setETag(etag);
     headers.set("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(student.sha256())) + ":");
-    headers.setContentDisposition(ContentDisposition.attachment().filename("student-" + id + ".zip").build());
+    headers.setContentDisposition(
+        ContentDisposition.attachment().filename("student-" + id + (safetensors ? ".safetensors" : ".zip")).build());
     if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
       return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
     }
-    return ResponseEntity.ok().headers(headers).contentType(ZIP)
+    return ResponseEntity.ok().headers(headers).contentType(safetensors ? MediaType.APPLICATION_OCTET_STREAM : ZIP)
         .body(new FileSystemResource(student.file()));
   }
 }

@@ -6,10 +6,17 @@ import com.kddm.datasets.DatasetService;
 import com.kddm.datasets.DatasetSummary;
 import com.kddm.distances.DistanceKind;
 import com.kddm.storage.BlobStore;
+import com.kddm.storage.StoredBlob;
 import com.kddm.system.ApiException;
 import com.kddm.teachers.TeacherService;
 import com.kddm.teachers.TeacherSummary;
+import com.kddm.training.Network;
+import com.kddm.training.TorchvisionSafetensors;
 import com.kddm.training.TrainingSettings;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -162,6 +169,40 @@ class JobService {
       throw ApiException.conflict("job " + id + " is " + job.state() + "; its student can be downloaded once it has SUCCEEDED");
     }
     return new StudentDownload(id, blobs.path(job.studentBlob()), job.result().studentSha256(), job.result().studentBytes());
+  }
+
+  /**
+   * The student's weights as a safetensors state dict with torchvision's key names, for the
+   * architectures that have them. The file is derived from the stored archive on the first request
+   * and kept beside it ({@code students/<job>-attempt-<n>.safetensors}): the conversion is
+   * deterministic (same bytes, same ETag, every time), costs a network load and tens of megabytes
+   * of writing that most jobs never need, and this way also serves jobs that finished before the
+   * format existed. Two first requests at once both write the same bytes, each moved into place
+   * atomically.
+   */
+  StudentDownload studentAsSafetensors(UUID id) throws IOException {
+    Job job = find(id);
+    if (job.state() != JobState.SUCCEEDED) {
+      throw ApiException.conflict("job " + id + " is " + job.state() + "; its student can be downloaded once it has SUCCEEDED");
+    }
+    Architecture architecture = Architecture.named(job.spec().student().architecture());
+    if (!TorchvisionSafetensors.supports(architecture)) {
+      throw ApiException.unprocessable("job " + id + "'s student is a " + architecture.id() + ", which has no torchvision"
+          + " counterpart, so there are no torchvision names to write its weights under; format=safetensors is offered"
+          + " for " + String.join(", ", TorchvisionSafetensors.supportedIds()) + ". Download the archive (format=zip)"
+          + " and read it with com.kddm.training.Network.read.");
+    }
+    String archive = job.studentBlob();
+    String key = (archive.endsWith(".zip") ? archive.substring(0, archive.length() - 4) : archive) + ".safetensors";
+    StoredBlob blob;
+    if (Files.isRegularFile(blobs.path(key))) {
+      blob = blobs.describe(key);
+    } else {
+      try (InputStream in = blobs.open(archive); Network network = Network.read(in)) {
+        blob = blobs.write(key, out -> TorchvisionSafetensors.write(network, new BufferedOutputStream(out, 1 << 16)));
+      }
+    }
+    return new StudentDownload(id, blobs.path(key), blob.sha256(), blob.bytes());
   }
 
   private Job find(UUID id) {

@@ -70,6 +70,15 @@ public class BlobStore {
     return new StoredBlob(to, blob.bytes(), blob.sha256());
   }
 
+  /** The size and digest of a stored artifact, read from its bytes. */
+  public StoredBlob describe(String key) throws IOException {
+    MessageDigest sha256 = sha256();
+    try (InputStream in = new java.security.DigestInputStream(open(key), sha256)) {
+      long size = in.transferTo(OutputStream.nullOutputStream());
+      return new StoredBlob(key, size, HexFormat.of().formatHex(sha256.digest()));
+    }
+  }
+
   public InputStream open(String key) throws IOException {
     return Files.newInputStream(path(key));
   }

@@ -1,6 +1,9 @@
 package com.kddm.teachers;
 
+import com.kddm.training.TorchvisionSafetensors;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
@@ -11,15 +14,27 @@ enum TeacherFormat {
   /** The service's own student archive: {@code manifest.json} and {@code parameters.djl}. */
   KDDM,
   /** A TorchScript module as {@code torch.jit.save} writes it: a ZIP with pickled code and data. */
-  TORCHSCRIPT;
+  TORCHSCRIPT,
+  /**
+   * A safetensors state dict of a catalog architecture with torchvision's key names: an 8-byte
+   * little-endian header length, then a JSON header.
+   */
+  SAFETENSORS;
 
   /**
-   * Reads the ZIP's central directory (PyTorch writes stored entries that a streaming reader
-   * refuses).
+   * Looks for a safetensors header, else reads the ZIP's central directory (PyTorch writes stored
+   * entries that a streaming reader refuses).
    *
-   * @return the format, or null when the file is neither
+   * @return the format, or null when the file is none of them
    */
   static TeacherFormat detect(Path file) throws IOException {
+    byte[] start;
+    try (InputStream in = Files.newInputStream(file)) {
+      start = in.readNBytes(9);
+    }
+    if (TorchvisionSafetensors.looksLike(start, Files.size(file))) {
+      return SAFETENSORS;
+    }
     boolean manifest = false;
     boolean parameters = false;
     boolean pickle = false;
@@ -40,6 +55,10 @@ enum TeacherFormat {
   }
 
   String fileExtension() {
-    return this == KDDM ? ".zip" : ".pt";
+    return switch (this) {
+      case KDDM -> ".zip";
+      case TORCHSCRIPT -> ".pt";
+      case SAFETENSORS -> ".safetensors";
+    };
   }
 }

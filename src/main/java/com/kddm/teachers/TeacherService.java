@@ -4,16 +4,20 @@ import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
 import com.kddm.system.ApiException;
 import com.kddm.training.InvalidDataException;
+import com.kddm.architectures.Architecture;
 import com.kddm.architectures.InputShape;
 import com.kddm.datasets.DatasetService;
 import com.kddm.training.Network;
 import com.kddm.training.TeacherModel;
 import com.kddm.training.TorchScriptTeacher;
+import com.kddm.training.TorchvisionSafetensors;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.domain.Limit;
@@ -50,8 +54,9 @@ public class TeacherService {
   }
 
   /**
-   * Registers an uploaded file: a student archive of this service, or a TorchScript module, which
-   * needs the input shape it takes (given, or read from a dataset).
+   * Registers an uploaded file: a student archive of this service; a TorchScript module, which
+   * needs the input shape it takes (given, or read from a dataset); or a safetensors state dict with
+   * torchvision's names, which needs the input shape and the catalog architecture it is for.
    */
   TeacherResponse registerUpload(UploadedTeacher upload, InputStream file) throws IOException {
     UUID id = UUID.randomUUID();
@@ -60,17 +65,39 @@ public class TeacherService {
       TeacherFormat format = TeacherFormat.detect(blobs.path(staged.key()));
       if (format == null) {
         throw new InvalidDataException("the file is neither a student archive of this service (a ZIP with manifest.json"
-            + " and parameters.djl) nor a TorchScript module (torch.jit.save)");
+            + " and parameters.djl), nor a TorchScript module (torch.jit.save), nor a safetensors state dict");
       }
-      InputShape input = format == TeacherFormat.TORCHSCRIPT ? inputShapeOf(upload) : null;
+      Architecture architecture = format == TeacherFormat.SAFETENSORS ? torchvisionArchitectureOf(upload) : null;
+      InputShape input = format == TeacherFormat.KDDM ? null : inputShapeOf(upload, format);
       StoredBlob blob = blobs.move(staged, key(id, format));
-      return register(id, upload.name(), blob, Teacher.Source.UPLOAD, format, null, upload.architecture(), input);
+      String expected = architecture != null ? architecture.id() : upload.architecture();
+      return register(id, upload.name(), blob, Teacher.Source.UPLOAD, format, null, expected, input);
     } finally {
       blobs.delete(staged.key());
     }
   }
 
-  private InputShape inputShapeOf(UploadedTeacher upload) {
+  /** The catalog architecture a safetensors state dict is for; it must have torchvision names. */
+  private static Architecture torchvisionArchitectureOf(UploadedTeacher upload) {
+    String supported = String.join(", ", TorchvisionSafetensors.supportedIds());
+    if (upload.architecture() == null || upload.architecture().isBlank()) {
+      throw ApiException.badField("architecture",
+          "a safetensors state dict needs the catalog architecture whose torchvision keys it holds: one of " + supported);
+    }
+    Architecture architecture;
+    try {
+      architecture = Architecture.named(upload.architecture().strip().toLowerCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("architecture", e.getMessage());
+    }
+    if (!TorchvisionSafetensors.supports(architecture)) {
+      throw new InvalidDataException(architecture.id() + " has no torchvision counterpart, so a safetensors state dict"
+          + " cannot be read as one; safetensors teachers are " + supported);
+    }
+    return architecture;
+  }
+
+  private InputShape inputShapeOf(UploadedTeacher upload, TeacherFormat format) {
     if (upload.inputShape() != null) {
       return upload.inputShape();
     }
@@ -79,14 +106,14 @@ public class TeacherService {
           .orElseThrow(() -> ApiException.badField("datasetId", "dataset " + upload.datasetId() + " does not exist"))
           .inputShape();
     }
-    throw ApiException.badField("inputShape",
-        "a TorchScript teacher needs the input shape it takes: give inputShape (e.g. 1,28,28) or a datasetId");
+    throw ApiException.badField("inputShape", "a " + (format == TeacherFormat.TORCHSCRIPT ? "TorchScript" : "safetensors")
+        + " teacher needs the input shape it takes: give inputShape (e.g. 1,28,28) or a datasetId");
   }
 
   /** Loads the stored file as a network before anything is recorded; a file that fails is removed. */
   private TeacherResponse register(UUID id, String name, StoredBlob blob, Teacher.Source source, TeacherFormat format,
       UUID jobId, String expectedArchitecture, InputShape input) throws IOException {
-    try (TeacherModel model = open(format, blob.key(), input)) {
+    try (TeacherModel model = open(format, blob.key(), input, expectedArchitecture)) {
       String architecture = model instanceof Network network ? network.spec().name() : "torchscript";
       if (expectedArchitecture != null && !expectedArchitecture.equalsIgnoreCase(architecture)) {
         throw new InvalidDataException("the file holds a '" + architecture + "' network, not the '"
@@ -102,13 +129,21 @@ public class TeacherService {
     }
   }
 
-  private TeacherModel open(TeacherFormat format, String key, InputShape input) throws IOException {
-    if (format == TeacherFormat.TORCHSCRIPT) {
-      return TorchScriptTeacher.load(blobs.path(key), input);
-    }
-    try (InputStream in = blobs.open(key)) {
-      return Network.read(in);
-    }
+  /** Loads a stored teacher file; {@code architecture} is the catalog id a safetensors file is for. */
+  private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture) throws IOException {
+    return switch (format) {
+      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.path(key), input);
+      case SAFETENSORS -> {
+        try (InputStream in = new BufferedInputStream(blobs.open(key), 1 << 16)) {
+          yield TorchvisionSafetensors.read(in, Architecture.named(architecture.strip().toLowerCase(Locale.ROOT)), input);
+        }
+      }
+      case KDDM -> {
+        try (InputStream in = blobs.open(key)) {
+          yield Network.read(in);
+        }
+      }
+    };
   }
 
   TeacherResponse get(UUID id) {
@@ -127,7 +162,7 @@ public class TeacherService {
   /** Loads a teacher's network; the caller closes it. */
   public TeacherModel load(UUID id) throws IOException {
     Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
-    return open(teacher.format(), teacher.blobKey(), teacher.shape());
+    return open(teacher.format(), teacher.blobKey(), teacher.shape(), teacher.architecture());
   }
 
   private static String key(UUID id, TeacherFormat format) {

@@ -56,6 +56,18 @@ public final class Network implements TeacherModel {
     return new Network(model, spec, input, classes);
   }
 
+  /** A network whose parameters are initialised (randomly), to be overwritten with loaded weights. */
+  static Network initialised(ArchitectureSpec spec, InputShape input, int classes) {
+    Network network = untrained(spec, input, classes);
+    try {
+      network.model.getBlock().initialize(network.model.getNDManager(), DataType.FLOAT32, input.batchOf(1));
+      return network;
+    } catch (RuntimeException e) {
+      network.close();
+      throw e;
+    }
+  }
+
   /** A network of its own holding a copy of {@code trained}'s parameters (a block being trained). */
   static Network copyOf(ai.djl.nn.Block trained, ArchitectureSpec spec, InputShape input, int classes) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -153,7 +165,7 @@ public final class Network implements TeacherModel {
     return out.toByteArray();
   }
 
-  private void checkForward() {
+  void checkForward() {
     try (NDManager scratch = model.getNDManager().newSubManager()) {
       NetworkOutput out = infer(scratch.zeros(input.batchOf(1)));
       if (out.logits().getShape().get(1) != classes || out.features().getShape().get(1) != spec.featureSize()) {
