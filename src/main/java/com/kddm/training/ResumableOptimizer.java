@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
@@ -32,7 +34,8 @@ import java.util.Map;
  *
  * <p>The learning rate of a parameter's update number {@code t} (counted from 0) is
  * {@code learningRate.getNewValue(t)}; weight decay is an L2 penalty added to the gradient, as in
- * {@code torch.optim}.
+ * {@code torch.optim}. Like DJL's optimisers on the PyTorch engine, an update ends by zeroing the
+ * parameter's gradient, which backward otherwise keeps adding into.
  */
 public abstract class ResumableOptimizer extends Optimizer {
 
@@ -95,11 +98,25 @@ public abstract class ResumableOptimizer extends Optimizer {
     float decay = getWeightDecay();
     if (decay == 0f) {
       apply(weight, grad, slot.buffers, rate, slot.updates);
-      return;
+    } else {
+      try (NDArray decayed = weight.mul(decay);
+          NDArray gradient = grad.add(decayed)) {
+        apply(weight, gradient, slot.buffers, rate, slot.updates);
+      }
     }
-    try (NDArray decayed = weight.mul(decay);
-        NDArray gradient = grad.add(decayed)) {
-      apply(weight, gradient, slot.buffers, rate, slot.updates);
+    clearGradient(weight);
+  }
+
+  /**
+   * Zeroes the parameter's accumulated gradient. With the PyTorch engine, backward adds into it and
+   * nothing else clears it: DJL's own optimisers do it at the end of their update, so must these.
+   */
+  private static void clearGradient(NDArray weight) {
+    if (weight instanceof PtNDArray torch) {
+      JniUtils.zeroGrad(torch);
+    } else if (weight.hasGradient()) {
+      NDArray gradient = weight.getGradient();
+      gradient.subi(gradient);
     }
   }
 

@@ -3,6 +3,7 @@ package com.kddm.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,6 +12,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import java.io.IOException;
@@ -102,6 +104,19 @@ class ResumableOptimizerTest {
     NDArray w = manager.create(new float[] {1f, 1f});
     adam.update("w", w, manager.create(new float[] {3f, -0.5f}));
     assertThat(w.toFloatArray()).containsExactly(new float[] {0.99f, 1.01f}, org.assertj.core.data.Offset.offset(1e-6f));
+  }
+
+  @Test
+  void anUpdateClearsTheParametersGradientAsDjlsOptimisersDo() {
+    NDArray w = manager.create(new float[] {1f, 2f});
+    w.setRequiresGradient(true);
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      collector.backward(w.mul(3f).sum());
+    }
+    assertThat(w.getGradient().toFloatArray()).containsExactly(3f, 3f);
+    new SgdOptimizer(t -> 0.1f, 0f, 0f).update("w", w, w.getGradient().duplicate());
+    assertThat(w.toFloatArray()).containsExactly(new float[] {0.7f, 1.7f}, org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(w.getGradient().toFloatArray()).containsExactly(0f, 0f);
   }
 
   static Stream<String> optimizers() {
