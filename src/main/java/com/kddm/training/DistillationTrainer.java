@@ -1,5 +1,7 @@
 package com.kddm.training;
 
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -13,13 +15,20 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
+import com.kddm.architectures.NetworkOutput;
 import com.kddm.distances.EmpiricalWasserstein;
 import com.kddm.distances.FeatureBatch;
 import com.kddm.distances.FeatureDistance;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -29,9 +38,36 @@ import java.util.stream.IntStream;
  * feature widths differ, a linear projector maps the student's features into the teacher's space;
  * it is trained with the student and left out of the exported network.
  *
+ * <p>A trainer is bound to one {@link Device}: the trained block, its optimiser state and every
+ * batch live there; a teacher on another device gets its inputs moved to it and its outputs moved
+ * back.
+ *
+ * <p>Runs are reproducible and resumable. The seed fixes the initial weights and the validation
+ * split; the data order of an epoch depends only on (seed, epoch), and the augmentation and the
+ * engine's random seed (dropout) of a batch only on (seed, epoch, batch index). The trainer hands
+ * the listener a {@link Checkpoint} at every epoch's end and, if asked, every N steps; {@link
+ * #train(TrainingPlan, TrainingListener, Checkpoint)} continues from one without training a
+ * completed step again.
+ *
  * <p>One run at a time per JVM: DJL's PyTorch engine allows a single gradient collector.
  */
 public final class DistillationTrainer {
+
+  private final Device device;
+
+  /** Trains on the engine's default device. */
+  public DistillationTrainer() {
+    this(Engine.getInstance().defaultDevice());
+  }
+
+  /** Trains on {@code device}; a worker bound to a device builds its trainer with it. */
+  public DistillationTrainer(Device device) {
+    this.device = Objects.requireNonNull(device, "device");
+  }
+
+  public Device device() {
+    return device;
+  }
 
   /** What a finished run hands back; the caller owns and closes the student. */
   public record Outcome(
@@ -43,81 +79,171 @@ public final class DistillationTrainer {
     }
   }
 
+  /** Trains from scratch; the same as {@code train(plan, listener, null)}. */
   public Outcome train(TrainingPlan plan, TrainingListener listener) {
+    return train(plan, listener, null);
+  }
+
+  /**
+   * Trains {@code plan}, from scratch when {@code resumeFrom} is null, else from that checkpoint:
+   * its parameters and optimiser state are restored, its completed epochs are not trained again
+   * (nor are the steps it had done in the next), {@link TrainingListener#onEpoch} is called only
+   * for the epochs trained now, the step count and the learning-rate schedule continue, and the
+   * outcome's history is the whole run's (the checkpoint's epochs, then the new ones).
+   *
+   * @throws InvalidDataException if {@code resumeFrom} belongs to another plan (student,
+   *     classes, input, teacher width, projector, distillation or training settings, or data
+   *     differ) or its parameters or optimiser state do not fit the plan's network
+   * @throws TrainingStoppedException when the listener asks to stop
+   * @throws TrainingDivergedException when the loss stops being finite
+   */
+  public Outcome train(TrainingPlan plan, TrainingListener listener, Checkpoint resumeFrom) {
     TrainingSettings settings = plan.settings();
     Split split = Split.of(plan.data(), settings.validationFraction(), settings.seed());
     LabelledImages evaluationSet = plan.test() != null ? plan.test() : split.validation();
     String evaluationSplit = plan.test() != null ? "test" : "validation";
     int classes = plan.classes();
     int batchSize = settings.batchSize();
-    int stepsPerEpoch = batchEnds(split.fit().size(), batchSize).length;
+    int[] ends = batchEnds(split.fit().size(), batchSize);
+    int stepsPerEpoch = ends.length;
     long totalSteps = (long) stepsPerEpoch * settings.epochs();
     TeacherModel teacher = plan.teacher();
+    boolean projected = teacher != null && teacher.featureSize() != plan.student().featureSize();
+    Checkpoint.PlanSignature signature = Checkpoint.PlanSignature.of(plan, split.fit().size(), stepsPerEpoch, projected);
+    if (resumeFrom != null) {
+      resumeFrom.requireResumes(signature);
+    }
     FeatureDistance distance =
         plan.distillation() == null ? null : plan.distillation().distance().create(plan.distillation().parameters());
     float lambda = plan.distillation() == null ? 0f : plan.distillation().lambda();
     LearningRateSchedule schedule = new LearningRateSchedule(settings, stepsPerEpoch);
+    long checkpointEvery = listener.checkpointEverySteps();
+    if (checkpointEvery < 0) {
+      throw new IllegalArgumentException("checkpointEverySteps must be >= 0, got " + checkpointEvery);
+    }
 
     Evaluation teacherEvaluation = teacher == null ? null : teacher.evaluate(evaluationSet, evaluationSplit, batchSize);
 
     // The same seed gives the same initial student whatever the teacher and distance are.
     Engine.getInstance().setRandomSeed((int) settings.seed());
     Block student = plan.student().architecture().build(plan.data().shape(), plan.student().featureSize(), classes);
-    Block projector =
-        teacher == null || teacher.featureSize() == plan.student().featureSize()
-            ? null
-            : Linear.builder().setUnits(teacher.featureSize()).optBias(false).build();
+    Block projector = projected ? Linear.builder().setUnits(teacher.featureSize()).optBias(false).build() : null;
     DistillationBlock network = new DistillationBlock(student, projector);
     List<EpochMetrics> history = new ArrayList<>();
-    try (Model model = Model.newInstance("training");
-        Trainer trainer = newTrainer(model, network, settings, schedule)) {
-      trainer.initialize(plan.data().shape().batchOf(batchSize));
-      Random augmentation = new Random(settings.seed() ^ 0x5DEECE66DL);
-      long step = 0;
-      for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
-        long started = System.nanoTime();
-        int[] order = shuffled(split.fit().size(), new Random(settings.seed() * 7919 + epoch));
-        double ceSum = 0;
-        double distillationSum = 0;
-        double lossSum = 0;
-        int from = 0;
-        for (int to : batchEnds(order.length, batchSize)) {
-          if (listener.shouldStop()) {
-            throw new TrainingStoppedException("stopped at epoch " + epoch + ", step " + step);
+    ResumableOptimizer optimizer = newOptimizer(settings, schedule);
+    try (Model model = Model.newInstance("training", device)) {
+      model.setBlock(network);
+      if (resumeFrom != null) {
+        // Loaded before the trainer initialises the block, which then keeps these arrays.
+        restoreParameters(network, model.getNDManager(), resumeFrom.parameters());
+      }
+      // The loss named here is not used by the step, which builds the KDDM objective itself.
+      DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+          .optOptimizer(optimizer)
+          .optDevices(new Device[] {device});
+      try (Trainer trainer = model.newTrainer(config)) {
+        trainer.initialize(plan.data().shape().batchOf(batchSize));
+        long step = 0;
+        int firstEpoch = 1;
+        Checkpoint.EpochProgress progress = Checkpoint.EpochProgress.NONE;
+        if (resumeFrom != null) {
+          optimizer.loadState(resumeFrom.optimizerState(), network.getParameters());
+          if (optimizer.updates() != resumeFrom.globalStep()) {
+            throw new InvalidDataException("the checkpoint's optimiser state has " + optimizer.updates()
+                + " updates but the checkpoint is at step " + resumeFrom.globalStep());
           }
-          float[] pixels = split.fit().scaledPixels(order, from, to);
-          Augmentation.apply(pixels, to - from, plan.data().shape(), settings, augmentation);
-          int[] labels = split.fit().labels(order, from, to);
-          StepLosses losses = step(trainer, pixels, labels, plan, classes, distance, lambda);
-          if (!Double.isFinite(losses.total())) {
-            throw new TrainingDivergedException(
-                "the loss became " + losses.total() + " at epoch " + epoch + ", step " + (step + 1)
-                    + "; lower the learning rate or lambda");
-          }
-          ceSum += losses.crossEntropy() * (to - from);
-          distillationSum += losses.distillation() * (to - from);
-          lossSum += losses.total() * (to - from);
-          step++;
-          listener.onStep(epoch, step, totalSteps);
-          from = to;
+          history.addAll(resumeFrom.history());
+          step = resumeFrom.globalStep();
+          firstEpoch = resumeFrom.completedEpochs() + 1;
+          progress = resumeFrom.progress();
         }
-        int n = order.length;
-        EpochMetrics metrics =
-            validate(trainer.getManager(), network, teacher, split.validation(), classes, batchSize)
-                .toMetrics(epoch, ceSum / n, distance == null ? null : distillationSum / n, lossSum / n,
-                    schedule.at(step - 1), (System.nanoTime() - started) / 1e9);
-        history.add(metrics);
-        listener.onEpoch(metrics);
+        for (int epoch = firstEpoch; epoch <= settings.epochs(); epoch++) {
+          long started = System.nanoTime();
+          int[] order = shuffled(split.fit().size(), new Random(settings.seed() * 7919 + epoch));
+          double ceSum = progress.crossEntropySum();
+          double distillationSum = progress.distillationSum();
+          double lossSum = progress.lossSum();
+          int samples = progress.samples();
+          double secondsBefore = progress.seconds();
+          for (int batch = progress.steps(); batch < stepsPerEpoch; batch++) {
+            if (listener.shouldStop()) {
+              throw new TrainingStoppedException("stopped at epoch " + epoch + ", step " + step);
+            }
+            int from = batch == 0 ? 0 : ends[batch - 1];
+            int to = ends[batch];
+            // Dropout and augmentation draw from generators seeded by the batch's place alone.
+            Engine.getInstance().setRandomSeed((int) mix(settings.seed(), epoch, batch));
+            float[] pixels = split.fit().scaledPixels(order, from, to);
+            Augmentation.apply(pixels, to - from, plan.data().shape(), settings,
+                new Random(mix(settings.seed() ^ 0x5DEECE66DL, epoch, batch)));
+            int[] labels = split.fit().labels(order, from, to);
+            StepLosses losses = step(trainer, pixels, labels, plan, classes, distance, lambda);
+            if (!Double.isFinite(losses.total())) {
+              throw new TrainingDivergedException(
+                  "the loss became " + losses.total() + " at epoch " + epoch + ", step " + (step + 1)
+                      + "; lower the learning rate or lambda");
+            }
+            ceSum += losses.crossEntropy() * (to - from);
+            distillationSum += losses.distillation() * (to - from);
+            lossSum += losses.total() * (to - from);
+            samples += to - from;
+            step++;
+            listener.onStep(epoch, step, totalSteps);
+            if (checkpointEvery > 0 && step % checkpointEvery == 0 && batch + 1 < stepsPerEpoch) {
+              Checkpoint.EpochProgress within = new Checkpoint.EpochProgress(batch + 1, samples, ceSum, distillationSum,
+                  lossSum, secondsBefore + (System.nanoTime() - started) / 1e9);
+              listener.onCheckpoint(checkpoint(signature, epoch - 1, step, within, history, network, optimizer));
+            }
+          }
+          progress = Checkpoint.EpochProgress.NONE;
+          EpochMetrics metrics =
+              validate(trainer.getManager(), network, teacher, split.validation(), classes, batchSize)
+                  .toMetrics(epoch, ceSum / samples, distance == null ? null : distillationSum / samples, lossSum / samples,
+                      schedule.at(step - 1), secondsBefore + (System.nanoTime() - started) / 1e9);
+          history.add(metrics);
+          listener.onEpoch(metrics);
+          listener.onCheckpoint(checkpoint(signature, epoch, step, progress, history, network, optimizer));
+        }
       }
       // The exported copy is what users download; its evaluation is the one the job reports.
-      Network exported = Network.copyOf(student, plan.student(), plan.data().shape(), classes);
+      Network exported = Network.copyOf(student, plan.student(), plan.data().shape(), classes, device);
       try {
-        return new Outcome(exported, history, exported.evaluate(evaluationSet, evaluationSplit, batchSize), teacherEvaluation);
+        return new Outcome(exported, List.copyOf(history), exported.evaluate(evaluationSet, evaluationSplit, batchSize),
+            teacherEvaluation);
       } catch (RuntimeException e) {
         exported.close();
         throw e;
       }
     }
+  }
+
+  private static Checkpoint checkpoint(
+      Checkpoint.PlanSignature signature, int completedEpochs, long step, Checkpoint.EpochProgress progress,
+      List<EpochMetrics> history, Block network, ResumableOptimizer optimizer) {
+    ByteArrayOutputStream parameters = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(parameters)) {
+      network.saveParameters(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Checkpoint(signature, completedEpochs, step, progress, history, parameters.toByteArray(),
+        optimizer.saveState(network.getParameters()));
+  }
+
+  private static void restoreParameters(Block network, NDManager manager, byte[] parameters) {
+    try {
+      network.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(parameters)));
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      throw new InvalidDataException("the checkpoint's parameters do not fit this plan's network (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A well-spread 64-bit seed from a run's seed and a batch's place (SplitMix64's finaliser). */
+  static long mix(long seed, long epoch, long batch) {
+    long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xC2B2AE3D27D4EB4FL + batch * 0x165667B19E3779F9L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   private record StepLosses(double crossEntropy, double distillation, double total) {}
@@ -132,10 +258,10 @@ public final class DistillationTrainer {
       NDArray teacherFeatures = null;
       NDArray teacherLogits = null;
       if (distance != null) {
-        // The frozen teacher answers inference tensors; clones can take part in autograd.
-        var teacherOut = plan.teacher().infer(x);
-        teacherFeatures = teacherOut.features().duplicate();
-        teacherLogits = teacherOut.logits().duplicate();
+        // The frozen teacher answers inference tensors; copies on this device can take part in autograd.
+        NetworkOutput teacherOut = askTeacher(plan.teacher(), x);
+        teacherFeatures = copyTo(teacherOut.features(), x.getDevice());
+        teacherLogits = copyTo(teacherOut.logits(), x.getDevice());
       }
       StepLosses losses;
       try (GradientCollector collector = trainer.newGradientCollector()) {
@@ -191,10 +317,12 @@ public final class DistillationTrainer {
         correct += correct(out.get(1), y);
         if (teacher != null) {
           NDArray matched = out.get(2);
-          NDArray teacherFeatures = teacher.infer(x).features();
+          NDArray teacherFeatures = copyTo(askTeacher(teacher, x).features(), x.getDevice());
           gap += matched.sub(teacherFeatures).square().sum().getFloat();
           distance += w2.between(matched, teacherFeatures).getFloat() * count;
-          headCorrect += teacher.hasHead() ? correct(teacher.headLogits(matched), y) : 0;
+          headCorrect += teacher.hasHead()
+              ? correct(copyTo(teacher.headLogits(onDevice(matched, teacherDevice(teacher))), x.getDevice()), y)
+              : 0;
         }
       }
     }
@@ -202,20 +330,33 @@ public final class DistillationTrainer {
         teacher != null && teacher.hasHead());
   }
 
+  private static Device teacherDevice(TeacherModel teacher) {
+    return teacher.manager().getDevice();
+  }
+
+  /** The teacher's answer for {@code x}, which is moved to the teacher's device if it lives elsewhere. */
+  private static NetworkOutput askTeacher(TeacherModel teacher, NDArray x) {
+    return teacher.infer(onDevice(x, teacherDevice(teacher)));
+  }
+
+  private static NDArray onDevice(NDArray array, Device device) {
+    return array.getDevice().equals(device) ? array : array.toDevice(device, true);
+  }
+
+  /** A copy on {@code device}: never the teacher's inference tensor itself. */
+  private static NDArray copyTo(NDArray array, Device device) {
+    return array.getDevice().equals(device) ? array.duplicate() : array.toDevice(device, true);
+  }
+
   private static int correct(NDArray logits, NDArray labels) {
     return (int) logits.argMax(1).toType(DataType.INT32, false).eq(labels).sum().getLong();
   }
 
-  private static Trainer newTrainer(Model model, Block network, TrainingSettings settings, LearningRateSchedule schedule) {
-    model.setBlock(network);
-    Optimizer optimizer =
-        switch (settings.optimizer()) {
-          case "sgd" -> Optimizer.sgd().setLearningRateTracker(schedule).optMomentum(settings.momentum())
-              .optWeightDecays(settings.weightDecay()).build();
-          default -> Optimizer.adam().optLearningRateTracker(schedule).optWeightDecays(settings.weightDecay()).build();
-        };
-    // The loss named here is not used by the step, which builds the KDDM objective itself.
-    return model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer));
+  private static ResumableOptimizer newOptimizer(TrainingSettings settings, LearningRateSchedule schedule) {
+    return switch (settings.optimizer()) {
+      case "sgd" -> new SgdOptimizer(schedule, settings.momentum(), settings.weightDecay());
+      default -> new AdamOptimizer(schedule, settings.weightDecay());
+    };
   }
 
   /**

@@ -1,7 +1,9 @@
 package com.kddm.training;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -51,7 +53,12 @@ public final class Network implements TeacherModel {
 
   /** A network whose parameters are not initialised yet; a trainer initialises them. */
   static Network untrained(ArchitectureSpec spec, InputShape input, int classes) {
-    Model model = Model.newInstance(spec.name());
+    return untrained(spec, input, classes, Engine.getInstance().defaultDevice());
+  }
+
+  /** A network on {@code device} whose parameters are not initialised yet. */
+  static Network untrained(ArchitectureSpec spec, InputShape input, int classes, Device device) {
+    Model model = Model.newInstance(spec.name(), device);
     model.setBlock(spec.architecture().build(input, spec.featureSize(), classes));
     return new Network(model, spec, input, classes);
   }
@@ -68,15 +75,18 @@ public final class Network implements TeacherModel {
     }
   }
 
-  /** A network of its own holding a copy of {@code trained}'s parameters (a block being trained). */
-  static Network copyOf(ai.djl.nn.Block trained, ArchitectureSpec spec, InputShape input, int classes) {
+  /**
+   * A network of its own on {@code device} holding a copy of {@code trained}'s parameters (a block
+   * being trained).
+   */
+  static Network copyOf(ai.djl.nn.Block trained, ArchitectureSpec spec, InputShape input, int classes, Device device) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try {
       trained.saveParameters(new DataOutputStream(bytes));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    Network network = untrained(spec, input, classes);
+    Network network = untrained(spec, input, classes, device);
     try {
       network.model.getBlock().loadParameters(network.model.getNDManager(),
           new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
@@ -87,8 +97,19 @@ public final class Network implements TeacherModel {
     }
   }
 
-  /** Reads an archive, refusing anything that does not rebuild into a working network. */
+  /**
+   * Reads an archive onto the engine's default device, refusing anything that does not rebuild into
+   * a working network.
+   */
   public static Network read(InputStream archive) throws IOException {
+    return read(archive, Engine.getInstance().defaultDevice());
+  }
+
+  /**
+   * Reads an archive onto {@code device} (its parameters and the batches it evaluates live there),
+   * refusing anything that does not rebuild into a working network.
+   */
+  public static Network read(InputStream archive, Device device) throws IOException {
     byte[] manifestBytes = null;
     byte[] parameterBytes = null;
     try (ZipInputStream zip = new ZipInputStream(archive)) {
@@ -107,7 +128,8 @@ public final class Network implements TeacherModel {
           "not a student archive: it must hold " + MANIFEST + " and " + PARAMETERS);
     }
     ArchiveManifest manifest = parseManifest(manifestBytes);
-    Network network = untrained(manifest.architecture(), InputShape.of(manifest.inputShape()), manifest.classes());
+    Network network =
+        untrained(manifest.architecture(), InputShape.of(manifest.inputShape()), manifest.classes(), device);
     try {
       network.model
           .getBlock()

@@ -1,7 +1,9 @@
 package com.kddm.training;
 
+import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -30,9 +32,20 @@ public final class TorchScriptTeacher implements TeacherModel {
     this.featureSize = featureSize;
   }
 
-  /** Loads the module and runs it once on zeros of {@code input}, refusing outputs that break the contract. */
+  /**
+   * Loads the module onto the engine's default device and runs it once on zeros of {@code input},
+   * refusing outputs that break the contract.
+   */
   public static TorchScriptTeacher load(Path file, InputShape input) {
-    Model model = Model.newInstance("torchscript-teacher", "PyTorch");
+    return load(file, input, Engine.getInstance().defaultDevice());
+  }
+
+  /**
+   * Loads the module onto {@code device} (its weights and the inputs it is given live there) and
+   * runs it once on zeros of {@code input}, refusing outputs that break the contract.
+   */
+  public static TorchScriptTeacher load(Path file, InputShape input, Device device) {
+    Model model = Model.newInstance("torchscript-teacher", device, "PyTorch");
     try {
       model.load(file);
     } catch (IOException | MalformedModelException | RuntimeException e) {

@@ -55,6 +55,16 @@ class TorchScriptTeacherTest {
   }
 
   @Test
+  void loadsOntoTheDeviceItIsGiven() throws Exception {
+    try (TorchScriptTeacher teacher = TorchScriptTeacher.load(fixture("tiny-cnn.pt"), MNIST, ai.djl.Device.cpu())) {
+      assertThat(teacher.manager().getDevice()).isEqualTo(ai.djl.Device.cpu());
+      try (NDManager batch = teacher.manager().newSubManager()) {
+        assertThat(teacher.infer(batch.zeros(MNIST.batchOf(2))).features().getDevice()).isEqualTo(ai.djl.Device.cpu());
+      }
+    }
+  }
+
+  @Test
   void refusesAModuleWhoseForwardDoesNotReturnLogitsAndFeatures() {
     assertThatThrownBy(() -> TorchScriptTeacher.load(fixture("logits-only.pt"), MNIST))
         .isInstanceOf(InvalidDataException.class)
