@@ -78,6 +78,38 @@ public class JobQueue {
         .orElse(Lease.LOST);
   }
 
+  /** Where the job's last checkpoint is, if it has one. */
+  public record StoredCheckpoint(String blob, int completedEpochs, long step) {}
+
+  public Optional<StoredCheckpoint> checkpointOf(ClaimedJob job) {
+    return fenced(jdbc.sql("select checkpoint_blob, checkpoint_epoch, checkpoint_step from jobs where "
+            + FENCE + " and checkpoint_blob is not null"), job)
+        .query((rs, i) -> new StoredCheckpoint(rs.getString(1), rs.getInt(2), rs.getLong(3)))
+        .optional();
+  }
+
+  /** Points the job at a checkpoint just stored; false when the lease is gone. */
+  public boolean recordCheckpoint(ClaimedJob job, String blob, int completedEpochs, long step) {
+    return fenced(jdbc.sql("update jobs set checkpoint_blob = :blob, checkpoint_epoch = :epoch, checkpoint_step = :step"
+                + " where " + FENCE).param("blob", blob).param("epoch", completedEpochs).param("step", step), job)
+        .update() == 1;
+  }
+
+  /** Forgets the checkpoint (it was unusable, or the job is over). */
+  public boolean forgetCheckpoint(ClaimedJob job) {
+    return fenced(jdbc.sql("update jobs set checkpoint_blob = null, checkpoint_epoch = null, checkpoint_step = null"
+        + " where " + FENCE), job).update() == 1;
+  }
+
+  /** An event that changes no state: something a worker wants the timeline to show. */
+  public boolean note(ClaimedJob job, String reason) {
+    return fenced(jdbc.sql("""
+            insert into job_events (job_id, from_state, to_state, worker, attempt, reason)
+            select id, state, state, lease_owner, attempts, :reason from jobs where %s
+            """.formatted(FENCE)).param("reason", reason), job)
+        .update() == 1;
+  }
+
   /**
    * Forgets the metric history after {@code epoch}: a new attempt trains again from there (from
    * the start, or from its checkpoint), so later epochs of an earlier attempt must not stay.
@@ -119,6 +151,7 @@ public class JobQueue {
     return transition(job, """
         state = case when state = 'CANCELLING' then 'CANCELLED' else 'SUCCEEDED' end,
         student_blob = case when state = 'CANCELLING' then null else :blob end,
+        checkpoint_blob = null, checkpoint_epoch = null, checkpoint_step = null,
         result = case when state = 'CANCELLING' then null else :result end,
         step = total_steps""", "trained", q -> q.param("blob", studentBlob)
             .param("result", JsonColumns.JSON.writeValueAsString(result)));

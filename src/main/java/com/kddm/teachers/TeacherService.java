@@ -131,16 +131,22 @@ public class TeacherService {
 
   /** Loads a stored teacher file; {@code architecture} is the catalog id a safetensors file is for. */
   private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture) throws IOException {
+    return open(format, key, input, architecture, ai.djl.engine.Engine.getInstance().defaultDevice());
+  }
+
+  private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture,
+      ai.djl.Device device) throws IOException {
     return switch (format) {
-      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.path(key), input);
+      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.path(key), input, device);
       case SAFETENSORS -> {
         try (InputStream in = new BufferedInputStream(blobs.open(key), 1 << 16)) {
-          yield TorchvisionSafetensors.read(in, Architecture.named(architecture.strip().toLowerCase(Locale.ROOT)), input);
+          yield TorchvisionSafetensors.read(in, Architecture.named(architecture.strip().toLowerCase(Locale.ROOT)), input,
+              device);
         }
       }
       case KDDM -> {
         try (InputStream in = blobs.open(key)) {
-          yield Network.read(in);
+          yield Network.read(in, device);
         }
       }
     };
@@ -159,10 +165,10 @@ public class TeacherService {
         .map(t -> new TeacherSummary(t.id(), t.architecture(), t.featureSize(), t.shape(), t.classes()));
   }
 
-  /** Loads a teacher's network; the caller closes it. */
-  public TeacherModel load(UUID id) throws IOException {
+  /** Loads a teacher's network on {@code device}, where the worker trains; the caller closes it. */
+  public TeacherModel load(UUID id, ai.djl.Device device) throws IOException {
     Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
-    return open(teacher.format(), teacher.blobKey(), teacher.shape(), teacher.architecture());
+    return open(teacher.format(), teacher.blobKey(), teacher.shape(), teacher.architecture(), device);
   }
 
   private static String key(UUID id, TeacherFormat format) {

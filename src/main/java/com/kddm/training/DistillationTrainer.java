@@ -111,7 +111,7 @@ public final class DistillationTrainer {
     boolean projected = teacher != null && teacher.featureSize() != plan.student().featureSize();
     Checkpoint.PlanSignature signature = Checkpoint.PlanSignature.of(plan, split.fit().size(), stepsPerEpoch, projected);
     if (resumeFrom != null) {
-      resumeFrom.requireResumes(signature);
+      resumable(() -> resumeFrom.requireResumes(signature));
     }
     FeatureDistance distance =
         plan.distillation() == null ? null : plan.distillation().distance().create(plan.distillation().parameters());
@@ -135,7 +135,7 @@ public final class DistillationTrainer {
       model.setBlock(network);
       if (resumeFrom != null) {
         // Loaded before the trainer initialises the block, which then keeps these arrays.
-        restoreParameters(network, model.getNDManager(), resumeFrom.parameters());
+        resumable(() -> restoreParameters(network, model.getNDManager(), resumeFrom.parameters()));
       }
       // The loss named here is not used by the step, which builds the KDDM objective itself.
       DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -147,11 +147,13 @@ public final class DistillationTrainer {
         int firstEpoch = 1;
         Checkpoint.EpochProgress progress = Checkpoint.EpochProgress.NONE;
         if (resumeFrom != null) {
-          optimizer.loadState(resumeFrom.optimizerState(), network.getParameters());
-          if (optimizer.updates() != resumeFrom.globalStep()) {
-            throw new InvalidDataException("the checkpoint's optimiser state has " + optimizer.updates()
-                + " updates but the checkpoint is at step " + resumeFrom.globalStep());
-          }
+          resumable(() -> {
+            optimizer.loadState(resumeFrom.optimizerState(), network.getParameters());
+            if (optimizer.updates() != resumeFrom.globalStep()) {
+              throw new InvalidDataException("the checkpoint's optimiser state has " + optimizer.updates()
+                  + " updates but the checkpoint is at step " + resumeFrom.globalStep());
+            }
+          });
           history.addAll(resumeFrom.history());
           step = resumeFrom.globalStep();
           firstEpoch = resumeFrom.completedEpochs() + 1;
@@ -167,6 +169,13 @@ public final class DistillationTrainer {
           double secondsBefore = progress.seconds();
           for (int batch = progress.steps(); batch < stepsPerEpoch; batch++) {
             if (listener.shouldStop()) {
+              // Mid-epoch, a last checkpoint saves the steps since the previous one; at an epoch's
+              // start the previous epoch's checkpoint already holds everything.
+              if (listener.checkpointWhenStopped() && batch > 0) {
+                Checkpoint.EpochProgress within = new Checkpoint.EpochProgress(batch, samples, ceSum, distillationSum,
+                    lossSum, secondsBefore + (System.nanoTime() - started) / 1e9);
+                listener.onCheckpoint(checkpoint(signature, epoch - 1, step, within, history, network, optimizer));
+              }
               throw new TrainingStoppedException("stopped at epoch " + epoch + ", step " + step);
             }
             int from = batch == 0 ? 0 : ends[batch - 1];
@@ -244,6 +253,17 @@ public final class DistillationTrainer {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
+  }
+
+  /** Reports any refusal while restoring a checkpoint as a {@link CheckpointMismatchException}. */
+  private static void resumable(Runnable restore) {
+    try {
+      restore.run();
+    } catch (CheckpointMismatchException e) {
+      throw e;
+    } catch (InvalidDataException e) {
+      throw new CheckpointMismatchException(e.getMessage(), e);
+    }
   }
 
   private record StepLosses(double crossEntropy, double distillation, double total) {}

@@ -65,7 +65,12 @@ public final class Network implements TeacherModel {
 
   /** A network whose parameters are initialised (randomly), to be overwritten with loaded weights. */
   static Network initialised(ArchitectureSpec spec, InputShape input, int classes) {
-    Network network = untrained(spec, input, classes);
+    return initialised(spec, input, classes, Engine.getInstance().defaultDevice());
+  }
+
+  /** As {@link #initialised(ArchitectureSpec, InputShape, int)}, on {@code device}. */
+  static Network initialised(ArchitectureSpec spec, InputShape input, int classes, Device device) {
+    Network network = untrained(spec, input, classes, device);
     try {
       network.model.getBlock().initialize(network.model.getNDManager(), DataType.FLOAT32, input.batchOf(1));
       return network;

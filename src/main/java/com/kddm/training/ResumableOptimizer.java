@@ -96,12 +96,17 @@ public abstract class ResumableOptimizer extends Optimizer {
     float rate = learningRate.getNewValue(slot.updates);
     slot.updates++;
     float decay = getWeightDecay();
-    if (decay == 0f) {
-      apply(weight, grad, slot.buffers, rate, slot.updates);
-    } else {
-      try (NDArray decayed = weight.mul(decay);
-          NDArray gradient = grad.add(decayed)) {
-        apply(weight, gradient, slot.buffers, rate, slot.updates);
+    // A detached view shares the weight's storage: updating it in place is allowed whatever the
+    // calling thread's grad mode is (PyTorch refuses in-place changes to a leaf that requires grad,
+    // and grad mode is per thread, on by default in a worker thread).
+    try (NDArray target = weight.stopGradient()) {
+      if (decay == 0f) {
+        apply(target, grad, slot.buffers, rate, slot.updates);
+      } else {
+        try (NDArray decayed = target.mul(decay);
+            NDArray gradient = grad.add(decayed)) {
+          apply(target, gradient, slot.buffers, rate, slot.updates);
+        }
       }
     }
     clearGradient(weight);

@@ -82,6 +82,12 @@ public final class TorchvisionSafetensors {
    * InvalidDataException}s naming the key.
    */
   public static Network read(InputStream in, Architecture architecture, InputShape input) throws IOException {
+    return read(in, architecture, input, ai.djl.engine.Engine.getInstance().defaultDevice());
+  }
+
+  /** As {@link #read(InputStream, Architecture, InputShape)}, with the network on {@code device}. */
+  public static Network read(InputStream in, Architecture architecture, InputShape input, ai.djl.Device device)
+      throws IOException {
     if (!supports(architecture)) {
       throw new InvalidDataException(architecture.id() + " has no torchvision counterpart; a safetensors state dict"
           + " can be read for " + String.join(", ", supportedIds()));
@@ -104,7 +110,7 @@ public final class TorchvisionSafetensors {
       throw new InvalidDataException(e.getMessage(), e);
     }
     ArchitectureSpec spec = ArchitectureSpec.withDefaultFeatureSize(architecture.id());
-    Network network = Network.initialised(spec, input, (int) head.shape[0]);
+    Network network = Network.initialised(spec, input, (int) head.shape[0], device);
     try {
       Map<String, NDArray> expected = TorchvisionStateDict.of(architecture, network.model().getBlock());
       check(entries, expected, architecture, input);

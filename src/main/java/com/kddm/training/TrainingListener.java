@@ -34,4 +34,12 @@ public interface TrainingListener {
    * The checkpoint is immutable and holds no native memory; it may be kept after the hook returns.
    */
   default void onCheckpoint(Checkpoint checkpoint) {}
+
+  /**
+   * Whether a run that {@link #shouldStop} is asked to stop hands a last checkpoint to {@link
+   * #onCheckpoint} first (a worker shutting down wants one; a cancelled run does not).
+   */
+  default boolean checkpointWhenStopped() {
+    return false;
+  }
 }

@@ -14,6 +14,8 @@ import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
 import com.kddm.teachers.TeacherService;
 import com.kddm.training.DistillationSettings;
+import com.kddm.training.Checkpoint;
+import com.kddm.training.CheckpointMismatchException;
 import com.kddm.training.DistillationTrainer;
 import com.kddm.training.EpochMetrics;
 import com.kddm.training.InvalidDataException;
@@ -28,7 +30,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.io.InputStream;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -61,17 +65,18 @@ class JobRunner {
     log.info("Job {} attempt {} starts on {} ({})", job.id(), job.attempt(), job.owner(), device);
     Progress progress = new Progress(job, stop);
     try {
-      queue.discardEpochsAfter(job, 0);
       DatasetContent data = datasets.load(job.datasetId());
       JobSpec spec = job.spec();
-      try (TeacherModel teacher = job.teacherId() == null ? null : teachers.load(job.teacherId())) {
+      try (TeacherModel teacher = job.teacherId() == null ? null : teachers.load(job.teacherId(), device)) {
         TrainingPlan plan = new TrainingPlan(data.train(), data.test(),
             new ArchitectureSpec(spec.student().architecture(), spec.student().featureSize()), teacher,
             spec.distillation() == null ? null
                 : new DistillationSettings(DistanceKind.named(spec.distillation().distance()),
                     spec.distillation().parameters(), (float) spec.distillation().lambda()),
             settings(spec.training()));
-        try (DistillationTrainer.Outcome outcome = new DistillationTrainer().train(plan, progress)) {
+        Checkpoint resumeFrom = resumePoint(job);
+        queue.discardEpochsAfter(job, resumeFrom == null ? 0 : resumeFrom.completedEpochs());
+        try (DistillationTrainer.Outcome outcome = train(new DistillationTrainer(device), plan, progress, resumeFrom, job)) {
           finish(job, outcome, device);
         }
       }
@@ -86,6 +91,38 @@ class JobRunner {
       if (queue.retry(job, "infrastructure error: " + e, backoff)) {
         meters.counter("kddm.jobs.retried").increment();
       }
+    }
+  }
+
+  private DistillationTrainer.Outcome train(DistillationTrainer trainer, TrainingPlan plan, Progress progress,
+      Checkpoint resumeFrom, ClaimedJob job) {
+    try {
+      return trainer.train(plan, progress, resumeFrom);
+    } catch (CheckpointMismatchException e) {
+      // A checkpoint that no longer fits costs the progress, not the job.
+      queue.note(job, "the checkpoint could not be resumed (" + e.getMessage() + "); training starts over");
+      queue.forgetCheckpoint(job);
+      queue.discardEpochsAfter(job, 0);
+      return trainer.train(plan, progress, null);
+    }
+  }
+
+  /** The job's last checkpoint, read back from storage, or null to start from the beginning. */
+  private Checkpoint resumePoint(ClaimedJob job) throws IOException {
+    Optional<JobQueue.StoredCheckpoint> stored = queue.checkpointOf(job);
+    if (stored.isEmpty()) {
+      return null;
+    }
+    try (InputStream in = blobs.open(stored.get().blob())) {
+      Checkpoint checkpoint = Checkpoint.read(in);
+      queue.note(job, "resumed from the checkpoint after epoch " + checkpoint.completedEpochs()
+          + (checkpoint.atEpochEnd() ? "" : " and " + checkpoint.stepsIntoEpoch() + " steps into the next")
+          + " (step " + checkpoint.globalStep() + ")");
+      return checkpoint;
+    } catch (InvalidDataException | java.nio.file.NoSuchFileException e) {
+      queue.note(job, "the stored checkpoint is unreadable (" + e.getMessage() + "); training starts over");
+      queue.forgetCheckpoint(job);
+      return null;
     }
   }
 
@@ -119,6 +156,7 @@ class JobRunner {
     StoredBlob blob = blobs.write(key, out -> outcome.student().write(out, outcome.evaluation(), provenance));
     JobResult result = new JobResult(outcome.evaluation(), outcome.teacherEvaluation(), blob.sha256(), blob.bytes(), provenance);
     if (queue.succeed(job, key, result)) {
+      blobs.delete(checkpointKey(job));
       meters.counter("kddm.jobs.finished", "state", "SUCCEEDED").increment();
       log.info("Job {} trained: {} accuracy {}", job.id(), outcome.evaluation().split(), outcome.evaluation().accuracy());
     } else {
@@ -148,6 +186,10 @@ class JobRunner {
     return provenance;
   }
 
+  private static String checkpointKey(ClaimedJob job) {
+    return "checkpoints/" + job.id() + ".ckpt";
+  }
+
   /** Writes progress and epochs through the fenced queue and stops training when told to. */
   private final class Progress implements TrainingListener {
     private final ClaimedJob job;
@@ -173,6 +215,32 @@ class JobRunner {
       owned(queue.recordEpoch(job, metrics));
       meters.timer("kddm.training.epoch", "architecture", job.spec().student().architecture())
           .record(Duration.ofNanos((long) (metrics.seconds() * 1e9)));
+    }
+
+    @Override
+    public long checkpointEverySteps() {
+      return properties.checkpointEverySteps();
+    }
+
+    /** A worker that is shutting down saves the steps since the last checkpoint. */
+    @Override
+    public boolean checkpointWhenStopped() {
+      return stop.reason() == StopSignal.Reason.SHUTDOWN;
+    }
+
+    @Override
+    public void onCheckpoint(Checkpoint checkpoint) {
+      if (stop.reason() == StopSignal.Reason.LEASE_LOST) {
+        return;
+      }
+      try {
+        // One file per job, replaced atomically: a reader sees the old checkpoint or the new one.
+        blobs.write(checkpointKey(job), checkpoint::write);
+        owned(queue.recordCheckpoint(job, checkpointKey(job), checkpoint.completedEpochs(), checkpoint.globalStep()));
+      } catch (IOException e) {
+        // Training goes on; a later checkpoint may succeed, and at worst a resume repeats work.
+        log.warn("Job {}: could not store a checkpoint: {}", job.id(), e.toString());
+      }
     }
 
     @Override

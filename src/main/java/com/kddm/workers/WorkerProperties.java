@@ -18,6 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param retryBackoff the wait before the first retry after an infrastructure error; doubles each attempt
  * @param maxRetryBackoff the longest wait between retries
  * @param shutdownGrace how long a stopping worker may take to checkpoint and hand its job back
+ * @param checkpointEverySteps a checkpoint every this many optimisation steps besides the one after
+ *     every epoch; 0 for epoch ends only
  */
 @Validated
 @ConfigurationProperties("kddm.worker")
@@ -32,7 +34,8 @@ record WorkerProperties(
     @NotNull @DefaultValue("auto") String device,
     @NotNull @DefaultValue("10s") Duration retryBackoff,
     @NotNull @DefaultValue("5m") Duration maxRetryBackoff,
-    @NotNull @DefaultValue("30s") Duration shutdownGrace) {
+    @NotNull @DefaultValue("30s") Duration shutdownGrace,
+    @DefaultValue("0") long checkpointEverySteps) {
 
   WorkerProperties {
     if (heartbeatInterval.compareTo(leaseDuration.dividedBy(2)) > 0) {
