@@ -10,7 +10,9 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -49,6 +51,21 @@ class DatasetController {
   @GetMapping("/{id}")
   DatasetResponse get(@PathVariable UUID id) {
     return service.get(id);
+  }
+
+  /** Deletes the dataset and its files; refused with 409 while an unfinished job uses it. */
+  @DeleteMapping("/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@PathVariable UUID id) {
+    service.delete(id);
+  }
+
+  /** One uploaded file: trainImages, trainLabels, testImages or testLabels. */
+  @GetMapping("/{id}/files/{part}")
+  ResponseEntity<org.springframework.core.io.Resource> file(
+      @PathVariable UUID id, @PathVariable String part,
+      @RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch) throws IOException {
+    return service.file(id, part).respond(ifNoneMatch);
   }
 
   @GetMapping

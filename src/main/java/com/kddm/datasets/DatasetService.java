@@ -1,5 +1,6 @@
 package com.kddm.datasets;
 
+import com.kddm.storage.ArtifactDownload;
 import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
 import com.kddm.system.ApiException;
@@ -97,8 +98,12 @@ public class DatasetService {
     return datasets.findAllByOrderByCreatedAtDesc(Limit.of(limit)).stream().map(DatasetResponse::of).toList();
   }
 
+  /**
+   * What a job needs to know of the dataset. Called inside the submission's transaction, it holds
+   * the row so that the dataset cannot be deleted before the job that uses it is recorded.
+   */
   public Optional<DatasetSummary> summary(UUID id) {
-    return datasets.findById(id)
+    return datasets.findAndHold(id)
         .map(d -> new DatasetSummary(d.id(), d.shape(), d.classes(), d.trainSamples(), d.testImagesBlob() != null));
   }
 
@@ -109,6 +114,34 @@ public class DatasetService {
     LabelledImages test =
         d.testImagesBlob() == null ? null : read(d.testImagesBlob(), d.testLabelsBlob(), "testImages", "testLabels", "test part");
     return new DatasetContent(train, test);
+  }
+
+  /** Deletes the dataset and its files, unless an unfinished job uses it. */
+  void delete(UUID id) {
+    Dataset dataset = find(id);
+    if (datasets.deleteUnlessInUse(id) == 0) {
+      throw ApiException.conflict("dataset " + id + " is used by " + datasets.unfinishedJobsUsing(id)
+          + " unfinished job(s); cancel them or wait for them to end");
+    }
+    // The row is gone first: a failure here leaves files without a row, never a row without files.
+    blobs.deleteFolder("datasets/" + dataset.id());
+  }
+
+  /** One stored file of the dataset, as uploaded. */
+  ArtifactDownload file(UUID id, String part) throws IOException {
+    Dataset d = find(id);
+    String key = switch (part) {
+      case "trainImages" -> d.trainImagesBlob();
+      case "trainLabels" -> d.trainLabelsBlob();
+      case "testImages" -> d.testImagesBlob();
+      case "testLabels" -> d.testLabelsBlob();
+      default -> null;
+    };
+    if (key == null) {
+      throw ApiException.notFound("file " + part + " of dataset", id);
+    }
+    return new ArtifactDownload(blobs.path(key), blobs.sha256(key), d.name() + "-" + part + ".idx",
+        org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
   }
 
   private Dataset find(UUID id) {

@@ -1,24 +1,22 @@
 package com.kddm.jobs;
 
 import com.kddm.system.ApiException;
+import com.kddm.storage.ArtifactDownload;
 import com.kddm.system.ApiRole;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.validation.Valid;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
-import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -62,6 +60,13 @@ class JobController {
   @ResponseStatus(HttpStatus.ACCEPTED)
   ResponseEntity<JobResponse> cancel(@PathVariable UUID id) {
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(service.cancel(id));
+  }
+
+  /** Deletes a job that has ended, with its metrics, events and student; 409 while it has not. */
+  @DeleteMapping("/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@PathVariable UUID id) {
+    service.delete(id);
   }
 
   @GetMapping("/{id}/events")
@@ -109,16 +114,8 @@ class JobController {
               + format + "'");
     };
     StudentDownload student = safetensors ? service.studentAsSafetensors(id) : service.student(id);
-    String etag = "\"" + student.sha256() + "\"";
-    HttpHeaders headers = new HttpHeaders();
-    headers.setETag(etag);
-    headers.set("Repr-Digest", "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(student.sha256())) + ":");
-    headers.setContentDisposition(
-        ContentDisposition.attachment().filename("student-" + id + (safetensors ? ".safetensors" : ".zip")).build());
-    if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
-      return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
-    }
-    return ResponseEntity.ok().headers(headers).contentType(safetensors ? MediaType.APPLICATION_OCTET_STREAM : ZIP)
-        .body(new FileSystemResource(student.file()));
+    return new ArtifactDownload(student.file(), student.sha256(),
+        "student-" + id + (safetensors ? ".safetensors" : ".zip"), safetensors ? MediaType.APPLICATION_OCTET_STREAM : ZIP)
+        .respond(ifNoneMatch);
   }
 }

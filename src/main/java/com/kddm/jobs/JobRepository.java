@@ -11,6 +11,12 @@ interface JobRepository extends JpaRepository<Job, UUID> {
 
   java.util.Optional<Job> findByIdempotencyKey(String idempotencyKey);
 
+  /** Deletes a job that has ended, with its metrics and events; answers the rows deleted. */
+  @org.springframework.data.jpa.repository.Modifying
+  @org.springframework.transaction.annotation.Transactional
+  @Query(nativeQuery = true, value = "delete from jobs where id = :id and state in ('SUCCEEDED', 'FAILED', 'CANCELLED')")
+  int deleteIfEnded(@Param("id") UUID id);
+
   /** Newest first, strictly after the (createdAt, id) position of the previous page. */
   @Query(
       nativeQuery = true,

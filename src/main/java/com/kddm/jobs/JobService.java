@@ -135,6 +135,16 @@ class JobService {
         next);
   }
 
+  /** Deletes a job that has ended, its history and its files; teachers made from it keep their copy. */
+  void delete(UUID id) {
+    Job job = find(id);
+    if (jobs.deleteIfEnded(id) == 0) {
+      throw ApiException.conflict("job " + id + " is " + job.state() + "; cancel it and let it end before deleting it");
+    }
+    blobs.deleteAll("students", id + "-");
+    blobs.delete("checkpoints/" + id + ".ckpt");
+  }
+
   /** Cancels a queued job at once; asks the worker of a running one to stop (it ends CANCELLED). */
   @Transactional
   JobResponse cancel(UUID id) {

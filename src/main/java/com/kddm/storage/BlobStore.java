@@ -91,6 +91,45 @@ public class BlobStore {
     return root.resolve(key);
   }
 
+  /** Deletes every artifact in {@code folder} whose name starts with {@code namePrefix}. */
+  public void deleteAll(String folder, String namePrefix) {
+    Path directory = path(folder + "/x").getParent();
+    if (!Files.isDirectory(directory)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith(namePrefix)).toList()) {
+        Files.deleteIfExists(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes a folder of artifacts and everything in it. */
+  public void deleteFolder(String folder) {
+    Path directory = path(folder + "/x").getParent();
+    if (!Files.isDirectory(directory)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(directory)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The hex SHA-256 of a stored artifact, read through once. */
+  public String sha256(String key) throws IOException {
+    MessageDigest digest = sha256();
+    try (InputStream in = new java.security.DigestInputStream(open(key), digest)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   public void delete(String key) {
     try {
       Files.deleteIfExists(path(key));

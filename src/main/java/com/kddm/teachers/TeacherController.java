@@ -12,7 +12,9 @@ import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -83,6 +85,20 @@ class TeacherController {
   @GetMapping("/{id}")
   TeacherResponse get(@PathVariable UUID id) {
     return service.get(id);
+  }
+
+  /** Deletes the teacher and its file; refused with 409 while an unfinished job uses it. */
+  @DeleteMapping("/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@PathVariable UUID id) {
+    service.delete(id);
+  }
+
+  /** The teacher's file as it was registered (archive, TorchScript or safetensors). */
+  @GetMapping("/{id}/file")
+  ResponseEntity<org.springframework.core.io.Resource> file(
+      @PathVariable UUID id, @RequestHeader(name = "If-None-Match", required = false) String ifNoneMatch) {
+    return service.file(id).respond(ifNoneMatch);
   }
 
   @GetMapping

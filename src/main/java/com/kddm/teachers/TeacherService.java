@@ -1,5 +1,6 @@
 package com.kddm.teachers;
 
+import com.kddm.storage.ArtifactDownload;
 import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
 import com.kddm.system.ApiException;
@@ -160,8 +161,9 @@ public class TeacherService {
     return teachers.findAllByOrderByCreatedAtDesc(Limit.of(limit)).stream().map(TeacherResponse::of).toList();
   }
 
+  /** What a job needs to know of the teacher; inside a submission it holds the row until the job is recorded. */
   public Optional<TeacherSummary> summary(UUID id) {
-    return teachers.findById(id)
+    return teachers.findAndHold(id)
         .map(t -> new TeacherSummary(t.id(), t.architecture(), t.featureSize(), t.shape(), t.classes()));
   }
 
@@ -169,6 +171,23 @@ public class TeacherService {
   public TeacherModel load(UUID id, ai.djl.Device device) throws IOException {
     Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
     return open(teacher.format(), teacher.blobKey(), teacher.shape(), teacher.architecture(), device);
+  }
+
+  /** Deletes the teacher and its file, unless an unfinished job uses it. */
+  void delete(UUID id) {
+    Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
+    if (teachers.deleteUnlessInUse(id) == 0) {
+      throw ApiException.conflict("teacher " + id + " is used by " + teachers.unfinishedJobsUsing(id)
+          + " unfinished job(s); cancel them or wait for them to end");
+    }
+    blobs.delete(teacher.blobKey());
+  }
+
+  /** The teacher's file, as stored. */
+  ArtifactDownload file(UUID id) {
+    Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
+    return new ArtifactDownload(blobs.path(teacher.blobKey()), teacher.sha256(),
+        "teacher-" + id + teacher.format().fileExtension(), org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
   }
 
   private static String key(UUID id, TeacherFormat format) {
