@@ -261,11 +261,11 @@ public final class NpzFormat {
     long length;
     if (major == 1) {
       byte[] len = new byte[2];
-      in.readFully(len, 2, array, "truncated .npy header");
+      in.readFully(len, 2, array, "the .npy header is cut short");
       length = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xFFFF;
     } else if (major == 2 || major == 3) {
       byte[] len = new byte[4];
-      in.readFully(len, 4, array, "truncated .npy header");
+      in.readFully(len, 4, array, "the .npy header is cut short");
       length = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
     } else {
       throw new InvalidDataException(array + ": .npy format version " + major + " is not supported (1, 2 or 3)");
@@ -274,7 +274,7 @@ public final class NpzFormat {
       throw new InvalidDataException(array + ": .npy header of " + length + " bytes is too long");
     }
     byte[] bytes = new byte[(int) length];
-    in.readFully(bytes, bytes.length, array, "truncated .npy header");
+    in.readFully(bytes, bytes.length, array, "the .npy header is cut short");
     String text = new String(bytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher descr = DESCR.matcher(text);
     Matcher fortran = FORTRAN.matcher(text);
