@@ -27,12 +27,14 @@ class Dataset {
   private String trainLabelsBlob;
   private String testImagesBlob;
   private String testLabelsBlob;
+  private String archiveBlob;
 
   @Column(nullable = false)
   private Instant createdAt;
 
   protected Dataset() {}
 
+  /** An IDX dataset: one blob per file. */
   Dataset(UUID id, String name, int trainSamples, int testSamples, int classes, InputShape shape,
       String sha256, long bytes, String trainImagesBlob, String trainLabelsBlob,
       String testImagesBlob, String testLabelsBlob, Instant createdAt) {
@@ -54,6 +56,16 @@ class Dataset {
     this.createdAt = createdAt;
   }
 
+  /** An npz dataset: one archive holding every part. */
+  static Dataset npz(UUID id, String name, int trainSamples, int testSamples, int classes, InputShape shape,
+      String sha256, long bytes, String archiveBlob, Instant createdAt) {
+    Dataset d = new Dataset(id, name, trainSamples, testSamples, classes, shape, sha256, bytes, null, null, null, null,
+        createdAt);
+    d.format = "npz";
+    d.archiveBlob = archiveBlob;
+    return d;
+  }
+
   UUID id() { return id; }
   String name() { return name; }
   String format() { return format; }
@@ -67,5 +79,6 @@ class Dataset {
   String trainLabelsBlob() { return trainLabelsBlob; }
   String testImagesBlob() { return testImagesBlob; }
   String testLabelsBlob() { return testLabelsBlob; }
+  String archiveBlob() { return archiveBlob; }
   Instant createdAt() { return createdAt; }
 }

@@ -5,8 +5,12 @@ import com.kddm.system.ApiRole;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -36,15 +40,48 @@ class DatasetController {
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   @ResponseStatus(HttpStatus.CREATED)
   ResponseEntity<DatasetResponse> upload(
-      @RequestPart("trainImages") MultipartFile trainImages,
-      @RequestPart("trainLabels") MultipartFile trainLabels,
+      @RequestPart(name = "trainImages", required = false) MultipartFile trainImages,
+      @RequestPart(name = "trainLabels", required = false) MultipartFile trainLabels,
       @RequestPart(name = "testImages", required = false) MultipartFile testImages,
       @RequestPart(name = "testLabels", required = false) MultipartFile testLabels,
+      @RequestPart(name = "file", required = false) MultipartFile file,
       @RequestPart(name = "name", required = false) String name)
       throws IOException {
-    DatasetResponse created =
-        service.upload(name, part("trainImages", trainImages), part("trainLabels", trainLabels),
-            optional("testImages", testImages), optional("testLabels", testLabels));
+    DatasetService.Part npz = optional("file", file);
+    Map<String, DatasetService.Part> idx = new LinkedHashMap<>();
+    idx.put("trainImages", optional("trainImages", trainImages));
+    idx.put("trainLabels", optional("trainLabels", trainLabels));
+    idx.put("testImages", optional("testImages", testImages));
+    idx.put("testLabels", optional("testLabels", testLabels));
+    DatasetResponse created;
+    if (npz != null) {
+      List<ApiException.FieldProblem> both = idx.entrySet().stream().filter(e -> e.getValue() != null)
+          .map(e -> new ApiException.FieldProblem(e.getKey(), "an IDX part cannot come with an npz file"))
+          .collect(Collectors.toCollection(ArrayList::new));
+      if (!both.isEmpty()) {
+        both.add(0, new ApiException.FieldProblem("file", "an npz file cannot come with IDX parts"));
+        throw new ApiException(HttpStatus.BAD_REQUEST, "Invalid request",
+            "upload either an npz file (file) or IDX files (trainImages, trainLabels, ...), not both: got file and "
+                + both.stream().skip(1).map(ApiException.FieldProblem::field).collect(Collectors.joining(", ")),
+            both);
+      }
+      created = service.uploadNpz(name, npz);
+    } else {
+      List<ApiException.FieldProblem> missing = new ArrayList<>();
+      for (String required : List.of("trainImages", "trainLabels")) {
+        if (idx.get(required) == null) {
+          missing.add(new ApiException.FieldProblem(required, "required, unless an npz dataset comes as file"));
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new ApiException(HttpStatus.BAD_REQUEST, "Invalid request",
+            missing.stream().map(ApiException.FieldProblem::field).collect(Collectors.joining(", "))
+                + ": required; upload IDX files (trainImages, trainLabels) or an npz file (file)",
+            missing);
+      }
+      created = service.upload(name, idx.get("trainImages"), idx.get("trainLabels"), idx.get("testImages"),
+          idx.get("testLabels"));
+    }
     return ResponseEntity.created(URI.create("/v1/datasets/" + created.id())).body(created);
   }
 

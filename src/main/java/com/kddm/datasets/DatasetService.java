@@ -7,6 +7,7 @@ import com.kddm.system.ApiException;
 import com.kddm.training.IdxFormat;
 import com.kddm.training.InvalidDataException;
 import com.kddm.training.LabelledImages;
+import com.kddm.training.NpzFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,20 +64,7 @@ public class DatasetService {
       LabelledImages train = read(trainImagesBlob.key(), trainLabelsBlob.key(), "trainImages", "trainLabels", "training part");
       LabelledImages test =
           testImages == null ? null : read(testImagesBlob.key(), testLabelsBlob.key(), "testImages", "testLabels", "test part");
-      int classes = train.classCount();
-      if (classes < 2) {
-        throw new InvalidDataException("trainLabels: the training part has a single class; a classifier needs at least two");
-      }
-      if (test != null) {
-        if (!test.shape().equals(train.shape())) {
-          throw new InvalidDataException(
-              "testImages: test images are " + test.shape() + " but training images are " + train.shape());
-        }
-        if (test.classCount() > classes) {
-          throw new InvalidDataException(
-              "testLabels: label " + (test.classCount() - 1) + " does not occur in the training part (classes 0.." + (classes - 1) + ")");
-        }
-      }
+      int classes = check(train, test, "trainLabels", "testImages", "testLabels");
       Dataset dataset =
           new Dataset(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(), train.size(),
               test == null ? 0 : test.size(), classes, train.shape(), combinedDigest(stored),
@@ -88,6 +76,54 @@ public class DatasetService {
       stored.forEach(blob -> blobs.delete(blob.key()));
       throw e;
     }
+  }
+
+  /**
+   * Stores a NumPy .npz archive (arrays x, y, optional x_test, y_test; see {@link NpzFormat}), then
+   * reads it back and validates it; a refused upload leaves no row and no file behind.
+   */
+  DatasetResponse uploadNpz(String name, Part file) throws IOException {
+    UUID id = UUID.randomUUID();
+    StoredBlob blob = null;
+    try {
+      try (InputStream in = file.open()) {
+        blob = blobs.write("datasets/" + id + "/dataset.npz", in);
+      }
+      NpzFormat.Content content;
+      try (InputStream in = blobs.open(blob.key())) {
+        content = NpzFormat.read(in);
+      }
+      int classes = check(content.train(), content.test(), "y", "x_test", "y_test");
+      Dataset dataset = Dataset.npz(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(),
+          content.train().size(), content.test() == null ? 0 : content.test().size(), classes, content.train().shape(),
+          blob.sha256(), blob.bytes(), blob.key(), clock.instant().truncatedTo(ChronoUnit.MICROS));
+      return DatasetResponse.of(datasets.save(dataset));
+    } catch (IOException | RuntimeException e) {
+      if (blob != null) {
+        blobs.delete(blob.key());
+      }
+      throw e;
+    }
+  }
+
+  /** Refuses parts that cannot train or evaluate a classifier; returns the number of classes. */
+  private static int check(LabelledImages train, LabelledImages test, String trainLabels, String testImages,
+      String testLabels) {
+    int classes = train.classCount();
+    if (classes < 2) {
+      throw new InvalidDataException(trainLabels + ": the training part has a single class; a classifier needs at least two");
+    }
+    if (test != null) {
+      if (!test.shape().equals(train.shape())) {
+        throw new InvalidDataException(
+            testImages + ": test images are " + test.shape() + " but training images are " + train.shape());
+      }
+      if (test.classCount() > classes) {
+        throw new InvalidDataException(
+            testLabels + ": label " + (test.classCount() - 1) + " does not occur in the training part (classes 0.." + (classes - 1) + ")");
+      }
+    }
+    return classes;
   }
 
   DatasetResponse get(UUID id) {
@@ -104,12 +140,18 @@ public class DatasetService {
    */
   public Optional<DatasetSummary> summary(UUID id) {
     return datasets.findAndHold(id)
-        .map(d -> new DatasetSummary(d.id(), d.shape(), d.classes(), d.trainSamples(), d.testImagesBlob() != null));
+        .map(d -> new DatasetSummary(d.id(), d.shape(), d.classes(), d.trainSamples(), d.testSamples() > 0));
   }
 
   /** Reads a stored dataset into memory for training. */
   public DatasetContent load(UUID id) throws IOException {
     Dataset d = find(id);
+    if ("npz".equals(d.format())) {
+      try (InputStream in = blobs.open(d.archiveBlob())) {
+        NpzFormat.Content content = NpzFormat.read(in);
+        return new DatasetContent(content.train(), content.test());
+      }
+    }
     LabelledImages train = read(d.trainImagesBlob(), d.trainLabelsBlob(), "trainImages", "trainLabels", "training part");
     LabelledImages test =
         d.testImagesBlob() == null ? null : read(d.testImagesBlob(), d.testLabelsBlob(), "testImages", "testLabels", "test part");
@@ -135,12 +177,14 @@ public class DatasetService {
       case "trainLabels" -> d.trainLabelsBlob();
       case "testImages" -> d.testImagesBlob();
       case "testLabels" -> d.testLabelsBlob();
+      case "archive" -> d.archiveBlob();
       default -> null;
     };
     if (key == null) {
       throw ApiException.notFound("file " + part + " of dataset", id);
     }
-    return new ArtifactDownload(blobs.path(key), blobs.sha256(key), d.name() + "-" + part + ".idx",
+    String extension = part.equals("archive") ? ".npz" : ".idx";
+    return new ArtifactDownload(blobs.path(key), blobs.sha256(key), d.name() + "-" + part + extension,
         org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
   }
 
