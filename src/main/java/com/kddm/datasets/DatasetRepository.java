@@ -26,7 +26,8 @@ interface DatasetRepository extends JpaRepository<Dataset, UUID> {
   long unfinishedJobsUsing(@Param("id") UUID id);
 
   /** Reads the dataset and holds it (FOR SHARE) until the transaction ends, so it cannot be deleted meanwhile. */
-  @Transactional(readOnly = true)
+  // Not read-only: PostgreSQL refuses FOR SHARE in a read-only transaction.
+  @Transactional
   @Lock(jakarta.persistence.LockModeType.PESSIMISTIC_READ)
   @Query("select d from Dataset d where d.id = :id")
   java.util.Optional<Dataset> findAndHold(@Param("id") UUID id);

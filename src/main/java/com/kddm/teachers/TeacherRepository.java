@@ -26,7 +26,8 @@ interface TeacherRepository extends JpaRepository<Teacher, UUID> {
   long unfinishedJobsUsing(@Param("id") UUID id);
 
   /** Reads the teacher and holds it (FOR SHARE) until the transaction ends, so it cannot be deleted meanwhile. */
-  @Transactional(readOnly = true)
+  // Not read-only: PostgreSQL refuses FOR SHARE in a read-only transaction.
+  @Transactional
   @Lock(jakarta.persistence.LockModeType.PESSIMISTIC_READ)
   @Query("select t from Teacher t where t.id = :id")
   java.util.Optional<Teacher> findAndHold(@Param("id") UUID id);
