@@ -282,9 +282,9 @@ public final class Checkpoint {
       ZipInputStream zip = new ZipInputStream(in);
       for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
         switch (entry.getName()) {
-          case META -> metaBytes = readEntry(zip, entry);
-          case PARAMETERS -> parameters = readEntry(zip, entry);
-          case OPTIMIZER -> optimizer = readEntry(zip, entry);
+          case META -> metaBytes = ZipEntries.read(zip, entry, MAX_ENTRY_BYTES);
+          case PARAMETERS -> parameters = ZipEntries.read(zip, entry, MAX_ENTRY_BYTES);
+          case OPTIMIZER -> optimizer = ZipEntries.read(zip, entry, MAX_ENTRY_BYTES);
           default -> { }
         }
       }
@@ -315,20 +315,6 @@ public final class Checkpoint {
     }
     return new Checkpoint(meta.plan(), meta.completedEpochs(), meta.globalStep(), meta.epochInProgress(),
         new ArrayList<>(meta.history()), parameters, optimizer);
-  }
-
-  private static byte[] readEntry(ZipInputStream zip, ZipEntry entry) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[1 << 16];
-    long total = 0;
-    for (int read; (read = zip.read(buffer)) > 0; ) {
-      total += read;
-      if (total > MAX_ENTRY_BYTES) {
-        throw new InvalidDataException(entry.getName() + " is larger than 2 GiB");
-      }
-      out.write(buffer, 0, read);
-    }
-    return out.toByteArray();
   }
 
   private static String sha256(byte[] bytes) {

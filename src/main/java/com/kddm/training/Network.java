@@ -120,9 +120,9 @@ public final class Network implements TeacherModel {
     try (ZipInputStream zip = new ZipInputStream(archive)) {
       for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
         if (entry.getName().equals(MANIFEST)) {
-          manifestBytes = readEntry(zip, entry);
+          manifestBytes = ZipEntries.read(zip, entry, MAX_ENTRY_BYTES);
         } else if (entry.getName().equals(PARAMETERS)) {
-          parameterBytes = readEntry(zip, entry);
+          parameterBytes = ZipEntries.read(zip, entry, MAX_ENTRY_BYTES);
         }
       }
     } catch (ZipException e) {
@@ -176,20 +176,6 @@ public final class Network implements TeacherModel {
       throw new InvalidDataException(MANIFEST + ": classes must be at least 2");
     }
     return manifest;
-  }
-
-  private static byte[] readEntry(ZipInputStream zip, ZipEntry entry) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[1 << 16];
-    long total = 0;
-    for (int read; (read = zip.read(buffer)) > 0; ) {
-      total += read;
-      if (total > MAX_ENTRY_BYTES) {
-        throw new InvalidDataException(entry.getName() + " is larger than 1 GiB");
-      }
-      out.write(buffer, 0, read);
-    }
-    return out.toByteArray();
   }
 
   void checkForward() {
