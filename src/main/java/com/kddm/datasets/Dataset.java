@@ -28,6 +28,7 @@ class Dataset {
   private String testImagesBlob;
   private String testLabelsBlob;
   private String archiveBlob;
+  private boolean builtin;
 
   @Column(nullable = false)
   private Instant createdAt;
@@ -66,6 +67,13 @@ class Dataset {
     return d;
   }
 
+  /** Marks a dataset imported from the server's configuration. */
+  Dataset asBuiltin() {
+    this.builtin = true;
+    return this;
+  }
+
+  boolean builtin() { return builtin; }
   UUID id() { return id; }
   String name() { return name; }
   String format() { return format; }

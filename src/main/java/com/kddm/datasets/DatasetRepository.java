@@ -13,6 +13,8 @@ import org.springframework.transaction.annotation.Transactional;
 interface DatasetRepository extends JpaRepository<Dataset, UUID> {
   List<Dataset> findAllByOrderByCreatedAtDesc(Limit limit);
 
+  boolean existsByNameAndBuiltinTrue(String name);
+
   /** Deletes the dataset unless an unfinished job uses it, in one statement; answers the rows deleted. */
   @Modifying
   @Transactional

@@ -15,10 +15,11 @@ public record DatasetResponse(
     List<Integer> inputShape,
     String sha256,
     long bytes,
+    boolean builtin,
     Instant createdAt) {
 
   static DatasetResponse of(Dataset d) {
     return new DatasetResponse(d.id(), d.name(), d.format(), d.trainSamples(), d.testSamples(), d.classes(),
-        d.shape().asList(), d.sha256(), d.bytes(), d.createdAt());
+        d.shape().asList(), d.sha256(), d.bytes(), d.builtin(), d.createdAt());
   }
 }

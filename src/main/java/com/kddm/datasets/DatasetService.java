@@ -50,6 +50,11 @@ public class DatasetService {
    */
   DatasetResponse upload(String name, Part trainImages, Part trainLabels, Part testImages, Part testLabels)
       throws IOException {
+    return upload(name, trainImages, trainLabels, testImages, testLabels, false);
+  }
+
+  private DatasetResponse upload(String name, Part trainImages, Part trainLabels, Part testImages, Part testLabels,
+      boolean builtin) throws IOException {
     if ((testImages == null) != (testLabels == null)) {
       throw ApiException.badField(testImages == null ? "testImages" : "testLabels",
           "testImages and testLabels go together: upload both or neither");
@@ -71,7 +76,7 @@ public class DatasetService {
               stored.stream().mapToLong(StoredBlob::bytes).sum(), trainImagesBlob.key(), trainLabelsBlob.key(),
               testImagesBlob == null ? null : testImagesBlob.key(), testLabelsBlob == null ? null : testLabelsBlob.key(),
               clock.instant().truncatedTo(ChronoUnit.MICROS));
-      return DatasetResponse.of(datasets.save(dataset));
+      return DatasetResponse.of(datasets.save(builtin ? dataset.asBuiltin() : dataset));
     } catch (IOException | RuntimeException e) {
       stored.forEach(blob -> blobs.delete(blob.key()));
       throw e;
@@ -158,9 +163,43 @@ public class DatasetService {
     return new DatasetContent(train, test);
   }
 
+  /**
+   * Imports an IDX dataset from files on the server, once: a built-in dataset of that name already
+   * there is kept.
+   *
+   * @return whether it was imported now
+   */
+  boolean importBuiltin(DatasetsProperties.Builtin builtin) throws IOException {
+    if (datasets.existsByNameAndBuiltinTrue(builtin.name())) {
+      return false;
+    }
+    upload(builtin.name(), file("trainImages", builtin.trainImages()), file("trainLabels", builtin.trainLabels()),
+        builtin.testImages() == null ? null : file("testImages", builtin.testImages()),
+        builtin.testLabels() == null ? null : file("testLabels", builtin.testLabels()), true);
+    return true;
+  }
+
+  private static Part file(String name, java.nio.file.Path path) {
+    return new Part() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return java.nio.file.Files.newInputStream(path);
+      }
+    };
+  }
+
   /** Deletes the dataset and its files, unless an unfinished job uses it. */
   void delete(UUID id) {
     Dataset dataset = find(id);
+    if (dataset.builtin()) {
+      throw ApiException.conflict("dataset " + id + " is built in (kddm.datasets.builtin); remove it from the"
+          + " server's configuration instead");
+    }
     if (datasets.deleteUnlessInUse(id) == 0) {
       throw ApiException.conflict("dataset " + id + " is used by " + datasets.unfinishedJobsUsing(id)
           + " unfinished job(s); cancel them or wait for them to end");

@@ -16,10 +16,16 @@ import org.springframework.test.context.DynamicPropertySource;
 abstract class IntegrationTest extends HttpTest {
 
   static final Path STORAGE;
+  /** IDX files on "the server's disk", configured as the built-in dataset {@code builtin-synthetic}. */
+  static final Path BUILTIN;
 
   static {
     try {
       STORAGE = Files.createTempDirectory("kddm-it-storage");
+      BUILTIN = Files.createTempDirectory("kddm-it-builtin");
+      com.kddm.training.LabelledImages data = com.kddm.testing.SyntheticImages.generate(90, 3, 28, 61);
+      Files.write(BUILTIN.resolve("train-images.gz"), com.kddm.testing.SyntheticImages.imagesIdx(data, true));
+      Files.write(BUILTIN.resolve("train-labels.gz"), com.kddm.testing.SyntheticImages.labelsIdx(data, true));
     } catch (IOException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -40,6 +46,12 @@ abstract class IntegrationTest extends HttpTest {
     registry.add("kddm.worker.retry-backoff", () -> "200ms");
     registry.add("kddm.worker.id", () -> "it-worker");
     registry.add("kddm.worker.device", () -> "cpu");
+    registry.add("kddm.datasets.builtin[0].name", () -> "builtin-synthetic");
+    registry.add("kddm.datasets.builtin[0].train-images", () -> BUILTIN.resolve("train-images.gz").toString());
+    registry.add("kddm.datasets.builtin[0].train-labels", () -> BUILTIN.resolve("train-labels.gz").toString());
+    registry.add("kddm.datasets.builtin[1].name", () -> "builtin-missing");
+    registry.add("kddm.datasets.builtin[1].train-images", () -> BUILTIN.resolve("absent.gz").toString());
+    registry.add("kddm.datasets.builtin[1].train-labels", () -> BUILTIN.resolve("absent-labels.gz").toString());
   }
 
 }
