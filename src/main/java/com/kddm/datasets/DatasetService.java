@@ -1,5 +1,6 @@
 package com.kddm.datasets;
 
+import com.kddm.architectures.InputShape;
 import com.kddm.storage.ArtifactDownload;
 import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
@@ -66,9 +67,10 @@ public class DatasetService {
       StoredBlob trainLabelsBlob = store(id, trainLabels, stored);
       StoredBlob testImagesBlob = testImages == null ? null : store(id, testImages, stored);
       StoredBlob testLabelsBlob = testLabels == null ? null : store(id, testLabels, stored);
-      LabelledImages train = read(trainImagesBlob.key(), trainLabelsBlob.key(), "trainImages", "trainLabels", "training part");
-      LabelledImages test =
-          testImages == null ? null : read(testImagesBlob.key(), testLabelsBlob.key(), "testImages", "testLabels", "test part");
+      // Scanned, not loaded: an upload of any size is validated in a small heap.
+      PartSummary train = scan(trainImagesBlob.key(), trainLabelsBlob.key(), "trainImages", "trainLabels", "training part");
+      PartSummary test =
+          testImages == null ? null : scan(testImagesBlob.key(), testLabelsBlob.key(), "testImages", "testLabels", "test part");
       int classes = check(train, test, "trainLabels", "testImages", "testLabels");
       Dataset dataset =
           new Dataset(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(), train.size(),
@@ -112,7 +114,38 @@ public class DatasetService {
   }
 
   /** Refuses parts that cannot train or evaluate a classifier; returns the number of classes. */
+  /** What validation needs to know of one part of a dataset. */
+  private record PartSummary(InputShape shape, int size, int classCount) {
+    static PartSummary of(LabelledImages images) {
+      return images == null ? null : new PartSummary(images.shape(), images.size(), images.classCount());
+    }
+  }
+
+  private PartSummary scan(String imagesKey, String labelsKey, String imagesPart, String labelsPart, String what)
+      throws IOException {
+    IdxFormat.Images images;
+    try (InputStream in = blobs.open(imagesKey)) {
+      images = IdxFormat.scanImages(in, imagesPart);
+    }
+    int[] labels;
+    try (InputStream in = blobs.open(labelsKey)) {
+      labels = IdxFormat.readLabels(in, labelsPart);
+    }
+    if (images.count() != labels.length) {
+      throw new InvalidDataException(what + ": " + images.count() + " images but " + labels.length + " labels");
+    }
+    if (labels.length == 0) {
+      throw new InvalidDataException(what + ": no samples");
+    }
+    return new PartSummary(images.shape(), labels.length, java.util.Arrays.stream(labels).max().orElse(-1) + 1);
+  }
+
   private static int check(LabelledImages train, LabelledImages test, String trainLabels, String testImages,
+      String testLabels) {
+    return check(PartSummary.of(train), PartSummary.of(test), trainLabels, testImages, testLabels);
+  }
+
+  private static int check(PartSummary train, PartSummary test, String trainLabels, String testImages,
       String testLabels) {
     int classes = train.classCount();
     if (classes < 2) {

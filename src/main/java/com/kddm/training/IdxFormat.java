@@ -30,6 +30,42 @@ public final class IdxFormat {
     }
   }
 
+  /**
+   * Checks an image file without keeping its pixels (the answer's {@code pixels} is null): the
+   * header, and that exactly the announced bytes follow. Memory stays flat whatever the file's
+   * size, so an upload is validated in a small heap.
+   */
+  public static Images scanImages(InputStream raw, String what) throws IOException {
+    try {
+      DataInputStream in = open(raw);
+      Images header = imageHeader(in, what);
+      long bytes = (long) header.count() * header.shape().pixels();
+      try {
+        in.skipNBytes(bytes);
+      } catch (EOFException e) {
+        throw new InvalidDataException(what + ": truncated file, the header announces " + header.count() + " images of "
+            + header.shape());
+      }
+      expectEnd(in, what);
+      return header;
+    } catch (ZipException e) {
+      throw new InvalidDataException(what + ": corrupt gzip stream (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static Images imageHeader(DataInputStream in, String what) throws IOException {
+    int dims = header(in, what, 3, 4);
+    int n = dimension(in, what);
+    int channels = dims == 4 ? dimension(in, what) : 1;
+    int height = dimension(in, what);
+    int width = dimension(in, what);
+    try {
+      return new Images(new InputShape(channels, height, width), null, n);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidDataException(what + ": " + e.getMessage());
+    }
+  }
+
   private static Images readImages(DataInputStream in, String what) throws IOException {
     int dims = header(in, what, 3, 4);
     int n = dimension(in, what);
@@ -89,7 +125,7 @@ public final class IdxFormat {
     return new LabelledImages(images.shape(), images.pixels(), labels);
   }
 
-  /** Pixels of an image file before they are paired with labels. */
+  /** Pixels of an image file before they are paired with labels; null pixels after a {@link #scanImages scan}. */
   public record Images(InputShape shape, byte[] pixels, int count) {}
 
   private static DataInputStream open(InputStream raw) throws IOException {
