@@ -114,10 +114,10 @@ public class JobQueue {
    * Forgets the metric history after {@code epoch}: a new attempt trains again from there (from
    * the start, or from its checkpoint), so later epochs of an earlier attempt must not stay.
    */
-  public boolean discardEpochsAfter(ClaimedJob job, int epoch) {
-    return fenced(jdbc.sql("delete from job_epochs where job_id = :id and epoch > :epoch"
-                + " and exists (select 1 from jobs where " + FENCE + ")").param("epoch", epoch), job)
-        .update() >= 0;
+  public void discardEpochsAfter(ClaimedJob job, int epoch) {
+    fenced(jdbc.sql("delete from job_epochs where job_id = :id and epoch > :epoch"
+            + " and exists (select 1 from jobs where " + FENCE + ")").param("epoch", epoch), job)
+        .update();
   }
 
   public boolean progress(ClaimedJob job, int epoch, long step, long totalSteps) {

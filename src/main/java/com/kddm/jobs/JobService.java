@@ -71,7 +71,7 @@ class JobService {
       if (idempotencyKey.isBlank() || idempotencyKey.length() > 255) {
         throw ApiException.badField("Idempotency-Key", "must be 1 to 255 characters");
       }
-      requestSha256 = sha256(tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsBytes(request));
+      requestSha256 = sha256(JsonColumns.JSON.writeValueAsBytes(request));
       Optional<Job> earlier = jobs.findByIdempotencyKey(idempotencyKey);
       if (earlier.isPresent()) {
         return new Submitted(replay(earlier.get(), requestSha256), true);
