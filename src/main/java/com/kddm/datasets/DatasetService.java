@@ -9,6 +9,7 @@ import com.kddm.training.IdxFormat;
 import com.kddm.training.InvalidDataException;
 import com.kddm.training.LabelledImages;
 import com.kddm.training.NpzFormat;
+import com.kddm.training.Normalization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -187,13 +188,13 @@ public class DatasetService {
     if ("npz".equals(d.format())) {
       try (InputStream in = blobs.open(d.archiveBlob())) {
         NpzFormat.Content content = NpzFormat.read(in);
-        return new DatasetContent(content.train(), content.test());
+        return new DatasetContent(content.train(), content.test(), Normalization.of(content.train()));
       }
     }
     LabelledImages train = read(d.trainImagesBlob(), d.trainLabelsBlob(), "trainImages", "trainLabels", "training part");
     LabelledImages test =
         d.testImagesBlob() == null ? null : read(d.testImagesBlob(), d.testLabelsBlob(), "testImages", "testLabels", "test part");
-    return new DatasetContent(train, test);
+    return new DatasetContent(train, test, Normalization.of(train));
   }
 
   /**
