@@ -258,7 +258,8 @@ class JobService {
     }
     SubmitJobRequest.TrainingChoice t =
         request.training() == null
-            ? new SubmitJobRequest.TrainingChoice(null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+            ? new SubmitJobRequest.TrainingChoice(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null)
             : request.training();
     double learningRate = or(t.learningRate(), defaults.learningRate());
     String schedule = choice("training.schedule", t.schedule(), defaults.schedule(), TrainingSettings.SCHEDULES);
@@ -280,7 +281,8 @@ class JobService {
         choice("training.augmentation", t.augmentation(), defaults.augmentation(), TrainingSettings.AUGMENTATIONS),
         or(t.cropPadding(), defaults.cropPadding()),
         or(t.seed(), defaults.seed()),
-        or(t.validationFraction(), defaults.validationFraction()));
+        or(t.validationFraction(), defaults.validationFraction()),
+        choice("training.normalization", t.normalization(), defaults.normalization(), JobSpec.NORMALIZATIONS));
     return new JobSpec(new JobSpec.StudentSpec(architecture, featureSize), distillation, training);
   }
 

@@ -26,5 +26,18 @@ public record JobSpec(StudentSpec student, DistillationSpec distillation, Traini
       String augmentation,
       int cropPadding,
       long seed,
-      double validationFraction) {}
+      double validationFraction,
+      String normalization) {
+
+    /**
+     * Whether the student sees the dataset's per-channel statistics applied; jobs recorded before
+     * the choice existed trained on [0, 1] inputs and resume that way.
+     */
+    public boolean normalizesWithDatasetStatistics() {
+      return NORMALIZE_WITH_DATASET.equals(normalization);
+    }
+  }
+
+  public static final String NORMALIZE_WITH_DATASET = "dataset";
+  public static final java.util.List<String> NORMALIZATIONS = java.util.List.of(NORMALIZE_WITH_DATASET, "none");
 }

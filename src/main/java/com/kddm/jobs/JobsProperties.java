@@ -35,6 +35,7 @@ record JobsProperties(
       @DefaultValue("4") int cropPadding,
       @DefaultValue("42") long seed,
       @DefaultValue("0.1") double validationFraction,
+      @DefaultValue("dataset") String normalization,
       @DefaultValue("w2") String distance,
       @DefaultValue("0.01") double lambda) {}
 }

@@ -42,5 +42,6 @@ record SubmitJobRequest(
       String augmentation,
       @Min(0) @Max(64) Integer cropPadding,
       Long seed,
-      @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double validationFraction) {}
+      @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double validationFraction,
+      String normalization) {}
 }

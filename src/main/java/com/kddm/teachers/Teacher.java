@@ -1,5 +1,6 @@
 package com.kddm.teachers;
 
+import com.kddm.training.Normalization;
 import com.kddm.architectures.InputShape;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -35,6 +36,8 @@ class Teacher {
   private String sha256;
   private long bytes;
   private Instant createdAt;
+  private float[] inputMean;
+  private float[] inputStd;
 
   protected Teacher() {}
 
@@ -55,6 +58,17 @@ class Teacher {
     this.sha256 = sha256;
     this.bytes = bytes;
     this.createdAt = createdAt;
+  }
+
+  /** Records how the teacher normalises its [0, 1] inputs. */
+  Teacher normalizingInputsWith(Normalization normalization) {
+    this.inputMean = normalization.isNone() ? null : normalization.mean();
+    this.inputStd = normalization.isNone() ? null : normalization.std();
+    return this;
+  }
+
+  Normalization inputNormalization() {
+    return inputMean == null ? Normalization.NONE : new Normalization(inputMean, inputStd);
   }
 
   UUID id() { return id; }

@@ -1,5 +1,6 @@
 package com.kddm.teachers;
 
+import com.kddm.training.Normalization;
 import com.kddm.architectures.InputShape;
 import com.kddm.system.ApiException;
 import com.kddm.system.ApiRole;
@@ -49,12 +50,15 @@ class TeacherController {
       @RequestPart(name = "name", required = false) String name,
       @RequestPart(name = "architecture", required = false) String architecture,
       @RequestPart(name = "inputShape", required = false) String inputShape,
-      @RequestPart(name = "datasetId", required = false) String datasetId)
+      @RequestPart(name = "datasetId", required = false) String datasetId,
+      @RequestPart(name = "inputMean", required = false) String inputMean,
+      @RequestPart(name = "inputStd", required = false) String inputStd)
       throws IOException {
     if (file.isEmpty()) {
       throw ApiException.badField("file", "is empty");
     }
-    UploadedTeacher upload = new UploadedTeacher(name, architecture, parseShape(inputShape), parseId(datasetId));
+    UploadedTeacher upload = new UploadedTeacher(name, architecture, parseShape(inputShape), parseId(datasetId),
+        parseNormalization(inputMean, inputStd));
     try (InputStream in = file.getInputStream()) {
       return created(service.registerUpload(upload, in));
     }
@@ -69,6 +73,44 @@ class TeacherController {
     } catch (IllegalArgumentException e) {
       throw ApiException.badField("inputShape", "expected channels,height,width such as 1,28,28; got '" + text + "'");
     }
+  }
+
+  /** Per-channel statistics such as {@code 0.485,0.456,0.406}; both or neither. */
+  private static Normalization parseNormalization(String mean, String std) {
+    boolean noMean = mean == null || mean.isBlank();
+    boolean noStd = std == null || std.isBlank();
+    if (noMean && noStd) {
+      return null;
+    }
+    if (noMean || noStd) {
+      throw ApiException.badField(noMean ? "inputMean" : "inputStd",
+          "inputMean and inputStd go together: give both (one value per channel, e.g. 0.485,0.456,0.406) or neither");
+    }
+    float[] m = parseFloats("inputMean", mean);
+    float[] s = parseFloats("inputStd", std);
+    if (m.length != s.length) {
+      throw ApiException.badField("inputStd", "has " + s.length + " value(s) but inputMean has " + m.length
+          + "; give one value per channel in each");
+    }
+    try {
+      return new Normalization(m, s);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badField("inputStd", e.getMessage());
+    }
+  }
+
+  private static float[] parseFloats(String field, String text) {
+    String[] items = text.strip().split("\\s*[, ]\\s*");
+    float[] values = new float[items.length];
+    for (int i = 0; i < items.length; i++) {
+      try {
+        values[i] = Float.parseFloat(items[i]);
+      } catch (NumberFormatException e) {
+        throw ApiException.badField(field, "expected numbers separated by commas, one per channel (e.g. 0.485,0.456,0.406);"
+            + " got '" + text + "'");
+      }
+    }
+    return values;
   }
 
   private static UUID parseId(String text) {

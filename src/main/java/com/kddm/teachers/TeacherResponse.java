@@ -16,10 +16,17 @@ public record TeacherResponse(
     UUID sourceJobId,
     String sha256,
     long bytes,
+    InputNormalization inputNormalization,
     Instant createdAt) {
+
+  /** Per-channel statistics the teacher's [0, 1] inputs are normalised with; null for none. */
+  public record InputNormalization(List<Float> mean, List<Float> std) {}
 
   static TeacherResponse of(Teacher t) {
     return new TeacherResponse(t.id(), t.name(), t.architecture(), t.featureSize(), t.shape().asList(), t.classes(),
-        t.source().name(), t.format().name(), t.sourceJobId(), t.sha256(), t.bytes(), t.createdAt());
+        t.source().name(), t.format().name(), t.sourceJobId(), t.sha256(), t.bytes(),
+        t.inputNormalization().isNone() ? null
+            : new InputNormalization(t.inputNormalization().meanList(), t.inputNormalization().stdList()),
+        t.createdAt());
   }
 }

@@ -1,5 +1,6 @@
 package com.kddm.teachers;
 
+import com.kddm.training.Normalization;
 import com.kddm.storage.ArtifactDownload;
 import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
@@ -51,7 +52,8 @@ public class TeacherService {
     String sourceKey = ((FinishedStudents.Found) lookup).blobKey();
     UUID id = UUID.randomUUID();
     StoredBlob blob = blobs.copy(sourceKey, key(id, TeacherFormat.KDDM));
-    return register(id, request.name(), blob, Teacher.Source.JOB, TeacherFormat.KDDM, request.fromJob(), null, null);
+    return register(id, request.name(), blob, Teacher.Source.JOB, TeacherFormat.KDDM, request.fromJob(), null, null,
+        null);
   }
 
   /**
@@ -70,9 +72,19 @@ public class TeacherService {
       }
       Architecture architecture = format == TeacherFormat.SAFETENSORS ? torchvisionArchitectureOf(upload) : null;
       InputShape input = format == TeacherFormat.KDDM ? null : inputShapeOf(upload, format);
+      if (format == TeacherFormat.KDDM && upload.inputNormalization() != null) {
+        throw ApiException.badField("inputMean", "a student archive of this service records the normalisation it was"
+            + " trained with (manifest.json, inputNormalization); inputMean and inputStd are for TorchScript and"
+            + " safetensors teachers");
+      }
+      if (upload.inputNormalization() != null && input != null && upload.inputNormalization().mean().length != input.channels()) {
+        throw ApiException.badField("inputMean", "has " + upload.inputNormalization().mean().length
+            + " value(s) but the teacher takes " + input.channels() + "-channel images; give one value per channel");
+      }
       StoredBlob blob = blobs.move(staged, key(id, format));
       String expected = architecture != null ? architecture.id() : upload.architecture();
-      return register(id, upload.name(), blob, Teacher.Source.UPLOAD, format, null, expected, input);
+      return register(id, upload.name(), blob, Teacher.Source.UPLOAD, format, null, expected, input,
+          upload.inputNormalization());
     } finally {
       blobs.delete(staged.key());
     }
@@ -113,8 +125,8 @@ public class TeacherService {
 
   /** Loads the stored file as a network before anything is recorded; a file that fails is removed. */
   private TeacherResponse register(UUID id, String name, StoredBlob blob, Teacher.Source source, TeacherFormat format,
-      UUID jobId, String expectedArchitecture, InputShape input) throws IOException {
-    try (TeacherModel model = open(format, blob.key(), input, expectedArchitecture)) {
+      UUID jobId, String expectedArchitecture, InputShape input, Normalization normalization) throws IOException {
+    try (TeacherModel model = open(format, blob.key(), input, expectedArchitecture, normalization)) {
       String architecture = model instanceof Network network ? network.spec().name() : "torchscript";
       if (expectedArchitecture != null && !expectedArchitecture.equalsIgnoreCase(architecture)) {
         throw new InvalidDataException("the file holds a '" + architecture + "' network, not the '"
@@ -122,7 +134,8 @@ public class TeacherService {
       }
       Teacher teacher = new Teacher(id, name == null || name.isBlank() ? "teacher-" + id : name.strip(),
           architecture, model.featureSize(), model.inputShape(), model.classes(), source, format, jobId,
-          blob.key(), blob.sha256(), blob.bytes(), clock.instant().truncatedTo(ChronoUnit.MICROS));
+          blob.key(), blob.sha256(), blob.bytes(), clock.instant().truncatedTo(ChronoUnit.MICROS))
+          .normalizingInputsWith(model.inputNormalization());
       return TeacherResponse.of(teachers.save(teacher));
     } catch (IOException | RuntimeException e) {
       blobs.delete(blob.key());
@@ -131,18 +144,31 @@ public class TeacherService {
   }
 
   /** Loads a stored teacher file; {@code architecture} is the catalog id a safetensors file is for. */
-  private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture) throws IOException {
-    return open(format, key, input, architecture, ai.djl.engine.Engine.getInstance().defaultDevice());
+  private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture,
+      Normalization normalization) throws IOException {
+    return open(format, key, input, architecture, normalization, ai.djl.engine.Engine.getInstance().defaultDevice());
   }
 
+  /**
+   * Loads a stored teacher file. A student archive carries its own input normalisation; a
+   * safetensors file may (one downloaded from this service does), and {@code normalization}
+   * replaces it when given; a TorchScript module without one takes [0, 1] inputs as they are.
+   */
   private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture,
-      ai.djl.Device device) throws IOException {
+      Normalization normalization, ai.djl.Device device) throws IOException {
     return switch (format) {
-      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.path(key), input, device);
+      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.path(key), input,
+          normalization == null ? Normalization.NONE : normalization, device);
       case SAFETENSORS -> {
         try (InputStream in = new BufferedInputStream(blobs.open(key), 1 << 16)) {
-          yield TorchvisionSafetensors.read(in, Architecture.named(architecture.strip().toLowerCase(Locale.ROOT)), input,
-              device);
+          Network network = TorchvisionSafetensors.read(in,
+              Architecture.named(architecture.strip().toLowerCase(Locale.ROOT)), input, device);
+          try {
+            yield normalization == null ? network : network.normalizingInputsWith(normalization);
+          } catch (RuntimeException e) {
+            network.close();
+            throw e;
+          }
         }
       }
       case KDDM -> {
@@ -170,7 +196,8 @@ public class TeacherService {
   /** Loads a teacher's network on {@code device}, where the worker trains; the caller closes it. */
   public TeacherModel load(UUID id, ai.djl.Device device) throws IOException {
     Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
-    return open(teacher.format(), teacher.blobKey(), teacher.shape(), teacher.architecture(), device);
+    return open(teacher.format(), teacher.blobKey(), teacher.shape(), teacher.architecture(),
+        teacher.inputNormalization(), device);
   }
 
   /** Deletes the teacher and its file, unless an unfinished job uses it. */

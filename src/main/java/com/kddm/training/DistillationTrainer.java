@@ -206,7 +206,8 @@ public final class DistillationTrainer {
           }
           progress = Checkpoint.EpochProgress.NONE;
           EpochMetrics metrics =
-              validate(trainer.getManager(), network, teacher, split.validation(), classes, batchSize)
+              validate(trainer.getManager(), network, plan.inputNormalization(), teacher, split.validation(), classes,
+                  batchSize)
                   .toMetrics(epoch, ceSum / samples, distance == null ? null : distillationSum / samples, lossSum / samples,
                       schedule.at(step - 1), secondsBefore + (System.nanoTime() - started) / 1e9);
           history.add(metrics);
@@ -215,7 +216,8 @@ public final class DistillationTrainer {
         }
       }
       // The exported copy is what users download; its evaluation is the one the job reports.
-      Network exported = Network.copyOf(student, plan.student(), plan.data().shape(), classes, device);
+      Network exported = Network.copyOf(student, plan.student(), plan.data().shape(), classes, device)
+          .normalizingInputsWith(plan.inputNormalization());
       try {
         return new Outcome(exported, List.copyOf(history), exported.evaluate(evaluationSet, evaluationSplit, batchSize),
             teacherEvaluation);
@@ -273,13 +275,15 @@ public final class DistillationTrainer {
       float lambda) {
     // Every intermediate of the step lives in this sub-manager and is freed with it.
     try (NDManager batch = trainer.getManager().newSubManager()) {
-      NDArray x = batch.create(pixels, plan.data().shape().batchOf(labels.length));
+      NDArray scaled = batch.create(pixels, plan.data().shape().batchOf(labels.length));
+      NDArray x = plan.inputNormalization().applyTo(scaled);
       NDArray y = batch.create(labels);
       NDArray teacherFeatures = null;
       NDArray teacherLogits = null;
       if (distance != null) {
         // The frozen teacher answers inference tensors; copies on this device can take part in autograd.
-        NetworkOutput teacherOut = askTeacher(plan.teacher(), x);
+        // It is given the images before the student's normalisation and applies its own.
+        NetworkOutput teacherOut = askTeacher(plan.teacher(), scaled);
         teacherFeatures = copyTo(teacherOut.features(), x.getDevice());
         teacherLogits = copyTo(teacherOut.logits(), x.getDevice());
       }
@@ -316,8 +320,8 @@ public final class DistillationTrainer {
     }
   }
 
-  private static Validation validate(
-      NDManager manager, Block network, TeacherModel teacher, LabelledImages data, int classes, int batchSize) {
+  private static Validation validate(NDManager manager, Block network, Normalization normalization,
+      TeacherModel teacher, LabelledImages data, int classes, int batchSize) {
     EmpiricalWasserstein w2 = new EmpiricalWasserstein();
     int n = data.size();
     int[] order = IntStream.range(0, n).toArray();
@@ -330,14 +334,15 @@ public final class DistillationTrainer {
       int to = Math.min(n, from + batchSize);
       int count = to - from;
       try (NDManager batch = manager.newSubManager()) {
-        NDArray x = batch.create(data.scaledPixels(order, from, to), data.shape().batchOf(count));
+        NDArray scaled = batch.create(data.scaledPixels(order, from, to), data.shape().batchOf(count));
+        NDArray x = normalization.applyTo(scaled);
         NDArray y = batch.create(data.labels(order, from, to));
         NDList out = network.forward(new ParameterStore(batch, false), new NDList(x), false);
         crossEntropy += Objectives.crossEntropy(out.get(1), y, classes).getFloat() * count;
         correct += correct(out.get(1), y);
         if (teacher != null) {
           NDArray matched = out.get(2);
-          NDArray teacherFeatures = copyTo(askTeacher(teacher, x).features(), x.getDevice());
+          NDArray teacherFeatures = copyTo(askTeacher(teacher, scaled).features(), x.getDevice());
           gap += matched.sub(teacherFeatures).square().sum().getFloat();
           distance += w2.between(matched, teacherFeatures).getFloat() * count;
           headCorrect += teacher.hasHead()

@@ -43,12 +43,28 @@ public final class Network implements TeacherModel {
   private final ArchitectureSpec spec;
   private final InputShape input;
   private final int classes;
+  private Normalization normalization = Normalization.NONE;
 
   private Network(Model model, ArchitectureSpec spec, InputShape input, int classes) {
     this.model = model;
     this.spec = spec;
     this.input = input;
     this.classes = classes;
+  }
+
+  /**
+   * Makes the network normalise its inputs with {@code normalization} before its first layer, as
+   * it was trained to: {@link #infer} takes images scaled to [0, 1].
+   */
+  public Network normalizingInputsWith(Normalization normalization) {
+    this.normalization = normalization.requireChannels(input.channels(), "the input normalisation");
+    return this;
+  }
+
+  /** How the network's inputs are normalised after scaling to [0, 1]. */
+  @Override
+  public Normalization inputNormalization() {
+    return normalization;
   }
 
   /** A network whose parameters are not initialised yet; a trainer initialises them. */
@@ -139,6 +155,9 @@ public final class Network implements TeacherModel {
       network.model
           .getBlock()
           .loadParameters(network.model.getNDManager(), new DataInputStream(new ByteArrayInputStream(parameterBytes)));
+      if (manifest.inputNormalization() != null) {
+        network.normalizingInputsWith(manifest.inputNormalization().toNormalization());
+      }
       network.checkForward();
       return network;
     } catch (MalformedModelException | IOException | RuntimeException e) {
@@ -175,6 +194,13 @@ public final class Network implements TeacherModel {
     if (manifest.classes() < 2) {
       throw new InvalidDataException(MANIFEST + ": classes must be at least 2");
     }
+    if (manifest.inputNormalization() != null) {
+      try {
+        manifest.inputNormalization().toNormalization().requireChannels(manifest.inputShape().get(0), MANIFEST);
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw new InvalidDataException(MANIFEST + ": inputNormalization " + e.getMessage());
+      }
+    }
     return manifest;
   }
 
@@ -196,7 +222,8 @@ public final class Network implements TeacherModel {
             spec,
             input.asList(),
             classes,
-            ArchiveManifest.PREPROCESSING,
+            normalization.describe(),
+            ArchiveManifest.InputNormalization.of(normalization),
             ArchiveManifest.OUTPUTS,
             evaluation,
             provenance);
@@ -212,10 +239,11 @@ public final class Network implements TeacherModel {
     zip.finish();
   }
 
+  /** Forward pass on images scaled to [0, 1], normalised here as the network was trained. */
   @Override
   public NetworkOutput infer(NDArray images) {
     ParameterStore store = new ParameterStore(images.getManager(), false);
-    return NetworkOutput.of(model.getBlock().forward(store, new NDList(images), false));
+    return NetworkOutput.of(model.getBlock().forward(store, new NDList(normalization.applyTo(images)), false));
   }
 
   @Override

@@ -1,5 +1,8 @@
 package com.kddm.training;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.kddm.architectures.InputShape;
 import java.util.Arrays;
 import java.util.List;
@@ -84,6 +87,27 @@ public record Normalization(float[] mean, float[] std) {
       }
     }
     return scaled;
+  }
+
+  /** Normalises a batch of images scaled to [0, 1], shaped (N, C, H, W); returns a new array. */
+  public NDArray applyTo(NDArray scaled) {
+    if (isNone()) {
+      return scaled;
+    }
+    requireChannels((int) scaled.getShape().get(1), "the normalisation");
+    NDManager manager = scaled.getManager();
+    Shape perChannel = new Shape(1, mean.length, 1, 1);
+    NDArray m = manager.create(mean, perChannel).toDevice(scaled.getDevice(), false);
+    NDArray s = manager.create(std, perChannel).toDevice(scaled.getDevice(), false);
+    return scaled.sub(m).div(s);
+  }
+
+  /** How a network's inputs are prepared, in words, for archive manifests and users. */
+  public String describe() {
+    return isNone()
+        ? "float32 = uint8 pixel / 255, channels first (N, C, H, W)"
+        : "float32 = (uint8 pixel / 255 - mean[c]) / std[c], channels first (N, C, H, W); mean " + Arrays.toString(mean)
+            + ", std " + Arrays.toString(std);
   }
 
   @Override

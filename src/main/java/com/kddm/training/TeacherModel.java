@@ -13,8 +13,14 @@ import java.util.stream.IntStream;
  */
 public interface TeacherModel extends AutoCloseable {
 
-  /** Forward pass in inference mode; outputs are attached to the input's manager. */
+  /**
+   * Forward pass in inference mode on images scaled to [0, 1]; the model normalises them as it
+   * expects. Outputs are attached to the input's manager.
+   */
   NetworkOutput infer(NDArray images);
+
+  /** The per-channel normalisation {@link #infer} applies to its [0, 1] inputs. */
+  Normalization inputNormalization();
 
   /** Whether {@link #headLogits} can apply this model's classifier head to other features. */
   boolean hasHead();

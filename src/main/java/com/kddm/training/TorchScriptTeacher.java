@@ -15,8 +15,9 @@ import java.nio.file.Path;
 
 /**
  * A teacher brought from PyTorch as TorchScript. The contract: {@code forward(x)} takes a float32
- * batch N×C×H×W scaled to [0, 1] and returns the tuple {@code (logits, features)}, N×classes and
- * N×featureSize. Its head is not separately callable, so the teacher-head metric is not reported.
+ * batch N×C×H×W scaled to [0, 1] and then normalised with the per-channel statistics given at
+ * registration (none: [0, 1] as is), and returns the tuple {@code (logits, features)}, N×classes
+ * and N×featureSize. Its head is not separately callable, so the teacher-head metric is not reported.
  */
 public final class TorchScriptTeacher implements TeacherModel {
 
@@ -24,12 +25,14 @@ public final class TorchScriptTeacher implements TeacherModel {
   private final InputShape input;
   private final int classes;
   private final int featureSize;
+  private final Normalization normalization;
 
-  private TorchScriptTeacher(Model model, InputShape input, int classes, int featureSize) {
+  private TorchScriptTeacher(Model model, InputShape input, int classes, int featureSize, Normalization normalization) {
     this.model = model;
     this.input = input;
     this.classes = classes;
     this.featureSize = featureSize;
+    this.normalization = normalization;
   }
 
   /**
@@ -37,14 +40,15 @@ public final class TorchScriptTeacher implements TeacherModel {
    * refusing outputs that break the contract.
    */
   public static TorchScriptTeacher load(Path file, InputShape input) {
-    return load(file, input, Engine.getInstance().defaultDevice());
+    return load(file, input, Normalization.NONE, Engine.getInstance().defaultDevice());
   }
 
   /**
    * Loads the module onto {@code device} (its weights and the inputs it is given live there) and
    * runs it once on zeros of {@code input}, refusing outputs that break the contract.
    */
-  public static TorchScriptTeacher load(Path file, InputShape input, Device device) {
+  public static TorchScriptTeacher load(Path file, InputShape input, Normalization normalization, Device device) {
+    normalization.requireChannels(input.channels(), "the input normalisation");
     Model model = Model.newInstance("torchscript-teacher", device, "PyTorch");
     try {
       model.load(file);
@@ -64,7 +68,7 @@ public final class TorchScriptTeacher implements TeacherModel {
       if (classes < 2) {
         throw new InvalidDataException("the module's logits have " + classes + " column(s); a classifier needs at least two");
       }
-      return new TorchScriptTeacher(model, input, classes, features);
+      return new TorchScriptTeacher(model, input, classes, features, normalization);
     } catch (InvalidDataException e) {
       model.close();
       throw e;
@@ -94,8 +98,13 @@ public final class TorchScriptTeacher implements TeacherModel {
 
   @Override
   public NetworkOutput infer(NDArray images) {
-    NDList out = forward(model, images);
+    NDList out = forward(model, normalization.applyTo(images));
     return new NetworkOutput(out.get(1), out.get(0));
+  }
+
+  @Override
+  public Normalization inputNormalization() {
+    return normalization;
   }
 
   @Override

@@ -48,6 +48,9 @@ public final class TorchvisionSafetensors {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String METADATA = "__metadata__";
+  /** Metadata keys for the per-channel statistics inputs are normalised with after scaling to [0, 1]. */
+  static final String INPUT_MEAN = "kddm.input_mean";
+  static final String INPUT_STD = "kddm.input_std";
   private static final String BATCHES_TRACKED = ".num_batches_tracked";
 
   private TorchvisionSafetensors() {}
@@ -93,7 +96,8 @@ public final class TorchvisionSafetensors {
           + " can be read for " + String.join(", ", supportedIds()));
     }
     DataInputStream data = new DataInputStream(in);
-    Map<String, Entry> entries = readHeader(data);
+    Map<String, String> metadata = new LinkedHashMap<>();
+    Map<String, Entry> entries = readHeader(data, metadata);
     String headKey = architecture == Architecture.MOBILENETV2 ? "classifier.1.weight" : "fc.weight";
     Entry head = entries.get(headKey);
     if (head == null) {
@@ -115,6 +119,7 @@ public final class TorchvisionSafetensors {
       Map<String, NDArray> expected = TorchvisionStateDict.of(architecture, network.model().getBlock());
       check(entries, expected, architecture, input);
       copy(data, entries, expected);
+      network.normalizingInputsWith(normalizationOf(metadata));
       network.checkForward();
       return network;
     } catch (InvalidDataException | IOException e) {
@@ -138,7 +143,15 @@ public final class TorchvisionSafetensors {
     // torch's BatchNorm keeps a num_batches_tracked counter after running_var; DJL has none, so it
     // is written as an int64 zero, which lets load_state_dict(strict=True) take the file.
     Map<String, Object> header = new LinkedHashMap<>();
-    header.put(METADATA, Map.of("format", "pt"));
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("format", "pt");
+    Normalization normalization = network.inputNormalization();
+    if (!normalization.isNone()) {
+      // Who loads the weights elsewhere must prepare inputs the same way; this service reads it back.
+      metadata.put(INPUT_MEAN, join(normalization.mean()));
+      metadata.put(INPUT_STD, join(normalization.std()));
+    }
+    header.put(METADATA, metadata);
     List<Object> arrays = new ArrayList<>();
     long offset = 0;
     for (Map.Entry<String, NDArray> entry : dict.entrySet()) {
@@ -191,6 +204,11 @@ public final class TorchvisionSafetensors {
 
   /** Reads and checks the header; the stream is left at the start of the data. */
   static Map<String, Entry> readHeader(DataInputStream in) throws IOException {
+    return readHeader(in, new LinkedHashMap<>());
+  }
+
+  /** Reads the header; its {@code __metadata__} strings go into {@code metadata}. */
+  static Map<String, Entry> readHeader(DataInputStream in, Map<String, String> metadata) throws IOException {
     byte[] lengthBytes = new byte[8];
     try {
       in.readFully(lengthBytes);
@@ -219,6 +237,9 @@ public final class TorchvisionSafetensors {
     for (Map.Entry<String, JsonNode> property : root.properties()) {
       String name = property.getKey();
       if (name.equals(METADATA)) {
+        if (property.getValue().isObject()) {
+          property.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asString("")));
+        }
         continue;
       }
       entries.put(name, entry(name, property.getValue()));
@@ -340,5 +361,32 @@ public final class TorchvisionSafetensors {
       }
       position = entry.end();
     }
+  }
+
+  private static String join(float[] values) {
+    StringBuilder out = new StringBuilder();
+    for (float v : values) {
+      out.append(out.isEmpty() ? "" : ",").append(v);
+    }
+    return out.toString();
+  }
+
+  /** The normalisation recorded in the metadata by {@link #write}, or none. */
+  private static Normalization normalizationOf(Map<String, String> metadata) {
+    String mean = metadata.get(INPUT_MEAN);
+    String std = metadata.get(INPUT_STD);
+    if (mean == null && std == null) {
+      return Normalization.NONE;
+    }
+    try {
+      return Normalization.of(parse(mean), parse(std));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new InvalidDataException("the metadata's " + INPUT_MEAN + " and " + INPUT_STD + " are not per-channel"
+          + " statistics (" + e.getMessage() + ")");
+    }
+  }
+
+  private static List<Float> parse(String values) {
+    return values == null ? null : Arrays.stream(values.split(",")).map(String::strip).map(Float::valueOf).toList();
   }
 }

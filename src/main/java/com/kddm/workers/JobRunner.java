@@ -22,6 +22,7 @@ import com.kddm.training.InvalidDataException;
 import com.kddm.training.TeacherModel;
 import com.kddm.training.TrainingDivergedException;
 import com.kddm.training.TrainingListener;
+import com.kddm.training.Normalization;
 import com.kddm.training.TrainingPlan;
 import com.kddm.training.TrainingSettings;
 import com.kddm.training.TrainingStoppedException;
@@ -73,7 +74,8 @@ class JobRunner {
             spec.distillation() == null ? null
                 : new DistillationSettings(DistanceKind.named(spec.distillation().distance()),
                     spec.distillation().parameters(), (float) spec.distillation().lambda()),
-            settings(spec.training()));
+            settings(spec.training()),
+            spec.training().normalizesWithDatasetStatistics() ? data.normalization() : Normalization.NONE);
         Checkpoint resumeFrom = resumePoint(job);
         queue.discardEpochsAfter(job, resumeFrom == null ? 0 : resumeFrom.completedEpochs());
         try (DistillationTrainer.Outcome outcome = train(new DistillationTrainer(device), plan, progress, resumeFrom, job)) {

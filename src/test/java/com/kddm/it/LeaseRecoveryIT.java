@@ -23,7 +23,8 @@ class LeaseRecoveryIT extends IntegrationTest {
 
   static final LabelledImages DATA = SyntheticImages.generate(120, 3, 28, 8);
   static final JobSpec SPEC = new JobSpec(new JobSpec.StudentSpec("mlp", 16), null,
-      new JobSpec.TrainingSpec(1, 32, 0.001, "adam", 0.9, 0, "constant", 0.001, 1, 1, "none", 4, 3, 0.2));
+      new JobSpec.TrainingSpec(1, 32, 0.001, "adam", 0.9, 0, "constant", 0.001, 1, 1, "none", 4, 3, 0.2,
+          "dataset"));
 
   @Autowired JobQueue queue;
 

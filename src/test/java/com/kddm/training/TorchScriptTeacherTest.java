@@ -56,11 +56,31 @@ class TorchScriptTeacherTest {
 
   @Test
   void loadsOntoTheDeviceItIsGiven() throws Exception {
-    try (TorchScriptTeacher teacher = TorchScriptTeacher.load(fixture("tiny-cnn.pt"), MNIST, ai.djl.Device.cpu())) {
+    try (TorchScriptTeacher teacher = TorchScriptTeacher.load(fixture("tiny-cnn.pt"), MNIST, Normalization.NONE, ai.djl.Device.cpu())) {
       assertThat(teacher.manager().getDevice()).isEqualTo(ai.djl.Device.cpu());
       try (NDManager batch = teacher.manager().newSubManager()) {
         assertThat(teacher.infer(batch.zeros(MNIST.batchOf(2))).features().getDevice()).isEqualTo(ai.djl.Device.cpu());
       }
+    }
+  }
+
+  @Test
+  void normalisesItsInputsWithTheStatisticsItWasRegisteredWith() throws Exception {
+    Normalization statistics = new Normalization(new float[] {0.2860f}, new float[] {0.3530f});
+    try (TorchScriptTeacher normalising = TorchScriptTeacher.load(fixture("tiny-cnn.pt"), MNIST, statistics,
+            ai.djl.Device.cpu());
+        TorchScriptTeacher plain = TorchScriptTeacher.load(fixture("tiny-cnn.pt"), MNIST);
+        NDManager batch = plain.manager().newSubManager()) {
+      float[] scaled = new float[2 * MNIST.pixels()];
+      java.util.Random random = new java.util.Random(1);
+      for (int i = 0; i < scaled.length; i++) {
+        scaled[i] = random.nextFloat();
+      }
+      float[] expected = plain.infer(batch.create(statistics.applyTo(scaled.clone(), MNIST), MNIST.batchOf(2)))
+          .logits().toFloatArray();
+      assertThat(normalising.inputNormalization()).isEqualTo(statistics);
+      assertThat(normalising.infer(batch.create(scaled, MNIST.batchOf(2))).logits().toFloatArray())
+          .containsExactly(expected, within(1e-5f));
     }
   }
 
