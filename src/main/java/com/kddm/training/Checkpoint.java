@@ -244,13 +244,13 @@ public final class Checkpoint {
     Meta meta = new Meta(FORMAT, VERSION, plan, completedEpochs, globalStep, progress, history,
         sha256(parameters), sha256(optimizerState));
     ZipOutputStream zip = new ZipOutputStream(out);
-    zip.putNextEntry(new ZipEntry(META));
+    zip.putNextEntry(ZipEntries.timeless(META));
     zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(meta));
     zip.closeEntry();
-    zip.putNextEntry(new ZipEntry(PARAMETERS));
+    zip.putNextEntry(ZipEntries.timeless(PARAMETERS));
     zip.write(parameters);
     zip.closeEntry();
-    zip.putNextEntry(new ZipEntry(OPTIMIZER));
+    zip.putNextEntry(ZipEntries.timeless(OPTIMIZER));
     zip.write(optimizerState);
     zip.closeEntry();
     zip.finish();

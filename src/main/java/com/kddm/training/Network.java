@@ -228,10 +228,10 @@ public final class Network implements TeacherModel {
             evaluation,
             provenance);
     ZipOutputStream zip = new ZipOutputStream(out);
-    zip.putNextEntry(new ZipEntry(MANIFEST));
+    zip.putNextEntry(ZipEntries.timeless(MANIFEST));
     zip.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
     zip.closeEntry();
-    zip.putNextEntry(new ZipEntry(PARAMETERS));
+    zip.putNextEntry(ZipEntries.timeless(PARAMETERS));
     DataOutputStream parameters = new DataOutputStream(zip);
     model.getBlock().saveParameters(parameters);
     parameters.flush();

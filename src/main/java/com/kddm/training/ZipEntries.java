@@ -23,4 +23,14 @@ final class ZipEntries {
     }
     return out.toByteArray();
   }
+
+  /**
+   * An entry to write whose timestamp is fixed, so that the same content makes the same bytes
+   * (and digest) whenever it is written.
+   */
+  static ZipEntry timeless(String name) {
+    ZipEntry entry = new ZipEntry(name);
+    entry.setTimeLocal(java.time.LocalDateTime.of(1980, 1, 1, 0, 0));
+    return entry;
+  }
 }
