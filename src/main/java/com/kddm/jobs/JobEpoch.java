@@ -36,6 +36,7 @@ class JobEpoch {
 
   protected JobEpoch() {}
 
+  UUID jobId() { return jobId; }
   int epoch() { return epoch; }
   double trainCrossEntropy() { return trainCrossEntropy; }
   Double trainDistillationLoss() { return trainDistillationLoss; }

@@ -130,9 +130,10 @@ class JobService {
     List<Job> rows = jobs.pageAfter(state.map(Enum::name).orElse(null), after.createdAt(), after.id(), size + 1);
     List<Job> page = rows.subList(0, Math.min(size, rows.size()));
     String next = rows.size() > size ? new PageToken(page.get(size - 1).createdAt(), page.get(size - 1).id()).encode() : "";
-    return new JobPage(
-        page.stream().map(j -> JobResponse.of(j, epochs.findFirstByJobIdOrderByEpochDesc(j.id()).orElse(null))).toList(),
-        next);
+    java.util.Map<UUID, JobEpoch> latest = page.isEmpty() ? java.util.Map.of()
+        : epochs.findLatestOfJobs(page.stream().map(Job::id).toList()).stream()
+            .collect(java.util.stream.Collectors.toMap(JobEpoch::jobId, e -> e));
+    return new JobPage(page.stream().map(j -> JobResponse.of(j, latest.get(j.id()))).toList(), next);
   }
 
   /** Deletes a job that has ended, its history and its files; teachers made from it keep their copy. */

@@ -112,6 +112,17 @@ class DistillationWalkthroughIT extends IntegrationTest {
     assertThat(baseline.get("state").asString()).isEqualTo("SUCCEEDED");
     assertThat(baseline.get("latestMetrics").get("trainDistillationLoss").isNull()).isTrue();
 
+    // The job list shows each job's own latest epoch, as the job itself does.
+    int compared = 0;
+    for (JsonNode listed : json(get("/v1/jobs?page_size=100")).get("jobs")) {
+      UUID listedId = id(listed);
+      if (listedId.equals(studentJob) || listedId.equals(baselineJob)) {
+        assertThat(listed.get("latestMetrics")).isEqualTo(json(get("/v1/jobs/" + listedId)).get("latestMetrics"));
+        compared++;
+      }
+    }
+    assertThat(compared).as("both jobs are on the first page, newest first").isEqualTo(2);
+
     // 6. Download the student; it reloads and predicts exactly as the job's evaluation said.
     HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(uri("/v1/jobs/" + studentJob + "/student")).build(),
         HttpResponse.BodyHandlers.ofByteArray());
