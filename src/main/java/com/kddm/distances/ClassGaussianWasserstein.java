@@ -56,9 +56,7 @@ public final class ClassGaussianWasserstein implements FeatureDistance {
     NDArray surrogate = null;
     for (int[] rows : rowsByClass(labels).values()) {
       double weight = weighting == Weighting.PROPORTIONAL ? (double) rows.length / n : 1;
-      Evaluation e = divergence.evaluate(
-          Gaussian.fit(studentValues, d, rows, covariance, epsilon),
-          Gaussian.fit(teacherValues, d, rows, covariance, epsilon));
+      Evaluation e = LowRankGaussians.evaluate(divergence, studentValues, rows, teacherValues, rows, d, covariance, epsilon);
       value += weight * e.value();
       NDArray classRows = student.get(student.getManager().create(rows));
       NDArray term = GaussianLoss.surrogate(classRows, covariance, e, weight);

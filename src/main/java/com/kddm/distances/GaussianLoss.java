@@ -24,9 +24,8 @@ final class GaussianLoss {
     NDArray student = batch.studentFeatures();
     NDArray teacher = batch.teacherFeatures();
     int d = checkedWidth(student, teacher);
-    Gaussian s = Gaussian.fit(Gaussian.doubles(student), d, Gaussian.allRows(rows(student)), covariance, epsilon);
-    Gaussian t = Gaussian.fit(Gaussian.doubles(teacher), d, Gaussian.allRows(rows(teacher)), covariance, epsilon);
-    Evaluation evaluation = divergence.evaluate(s, t);
+    Evaluation evaluation = LowRankGaussians.evaluate(divergence, Gaussian.doubles(student), Gaussian.allRows(rows(student)),
+        Gaussian.doubles(teacher), Gaussian.allRows(rows(teacher)), d, covariance, epsilon);
     return withValue(surrogate(student, covariance, evaluation, 1), evaluation.value());
   }
 

@@ -35,8 +35,13 @@ class GaussianGradientTest {
   }
 
   static Stream<Arguments> variants() {
-    // n = 16 > d = 3: classes of 8, 7 and 1 rows; n = 5 < d = 7 checks a singular sample covariance.
+    // n = 16 > d = 3: classes of 8, 7 and 1 rows; n = 5 < d = 7 checks a singular sample covariance;
+    // n = 4, d = 20 and n = 8, d = 12 (per class) are evaluated in the batches' subspace (LowRankGaussians).
     return Stream.of(
+        Arguments.of("gaussian-w2", Map.of("covariance", "full", "epsilon", 0.5), 4, 20),
+        Arguments.of("gaussian-kl", Map.of("covariance", "full", "epsilon", 0.5), 4, 20),
+        Arguments.of("gaussian-kl", Map.of("covariance", "full", "epsilon", 0.5, "direction", "teacher-student"), 4, 20),
+        Arguments.of("class-gaussian-w2", Map.of("covariance", "full", "epsilon", 0.5), 8, 12),
         Arguments.of("gaussian-w2", Map.of("covariance", "full"), 16, 3),
         Arguments.of("gaussian-w2", Map.of("covariance", "full", "epsilon", 0.1), 5, 7),
         Arguments.of("gaussian-w2", Map.of("covariance", "diagonal"), 16, 3),
