@@ -65,7 +65,12 @@ class DistanceStepBenchmark {
     LabelledImages data = SyntheticImages.generate(N * 9, CLASSES, 28, 1);
     double baseline = trainingStepMillis(data, null);
     rows.add("| (none: cross-entropy only) | - | " + format(baseline) + " |");
+    // -Dbenchmark.only=gaussian times only the variants whose name contains it.
+    String only = System.getProperty("benchmark.only", "");
     for (Map.Entry<String, Map<String, Object>> variant : VARIANTS.entrySet()) {
+      if (!variant.getKey().contains(only)) {
+        continue;
+      }
       DistanceKind kind = DistanceKind.named(variant.getKey().split(" ")[0]);
       double distance = distanceMillis(kind.create(variant.getValue()));
       double step = trainingStepMillis(data, new DistillationSettings(kind, variant.getValue(), 1e-3f));
