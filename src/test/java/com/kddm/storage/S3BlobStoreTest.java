@@ -17,7 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The contract against a real S3-compatible server (S3Proxy), plus what only S3 has. */
 class S3BlobStoreTest extends BlobStoreContract {
@@ -121,11 +130,27 @@ class S3BlobStoreTest extends BlobStoreContract {
   void aRangeFarIntoTheObjectIsFetchedWithoutTheBytesBeforeIt() throws Exception {
     byte[] data = bytes((int) PART, 14);
     store.write("students/r-attempt-1.zip", new ByteArrayInputStream(data));
+    List<String> ranges = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutionInterceptor recorder = new ExecutionInterceptor() {
+      @Override
+      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (context.httpRequest().method() == SdkHttpMethod.GET) {
+          ranges.add(context.httpRequest().firstMatchingHeader("Range").orElse("whole"));
+        }
+      }
+    };
+    S3Client recording = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        .endpointOverride(server.endpoint()).region(Region.of(S3Server.REGION)).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY)))
+        .overrideConfiguration(c -> c.addExecutionInterceptor(recorder)).build();
 
-    try (InputStream in = store.resource("students/r-attempt-1.zip").getInputStream()) {
+    try (S3BlobStore watched = new S3BlobStore(recording, bucket, "", cache, PART);
+        InputStream in = watched.resource("students/r-attempt-1.zip").getInputStream()) {
       in.skipNBytes(data.length - 10);
       assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 10, data.length));
     }
+    assertThat(ranges).containsExactly("bytes=" + (data.length - 10) + "-");
   }
 
   @Test
