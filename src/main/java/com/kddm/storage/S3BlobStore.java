@@ -409,7 +409,13 @@ final class S3BlobStore implements BlobStore, AutoCloseable {
         }
       }).contents().stream().map(S3Object::key).toList());
       for (String object : objects) {
-        delete(object.substring(prefix.length()));
+        // By object name: a listing may hold objects that no key of this service names.
+        call("delete " + object, () -> s3.deleteObject(r -> r.bucket(bucket).key(object)));
+        String key = object.substring(prefix.length());
+        if (!key.contains("..")) {
+          Files.deleteIfExists(etags.resolve(key));
+          Files.deleteIfExists(files.resolve(key));
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

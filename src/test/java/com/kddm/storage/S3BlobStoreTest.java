@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -27,6 +29,7 @@ import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 /** The contract against a real S3-compatible server (S3Proxy), plus what only S3 has. */
 class S3BlobStoreTest extends BlobStoreContract {
@@ -139,18 +142,44 @@ class S3BlobStoreTest extends BlobStoreContract {
         }
       }
     };
-    S3Client recording = S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-        .endpointOverride(server.endpoint()).region(Region.of(S3Server.REGION)).forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY)))
-        .overrideConfiguration(c -> c.addExecutionInterceptor(recorder)).build();
-
-    try (S3BlobStore watched = new S3BlobStore(recording, bucket, "", cache, PART);
+    try (S3BlobStore watched = new S3BlobStore(client(recorder), bucket, "", cache, PART);
         InputStream in = watched.resource("students/r-attempt-1.zip").getInputStream()) {
       in.skipNBytes(data.length - 10);
       assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 10, data.length));
     }
     assertThat(ranges).containsExactly("bytes=" + (data.length - 10) + "-");
+  }
+
+  @Test
+  void aMultipartUploadThatFailsIsAbortedAndLeavesNothing() throws Exception {
+    store.write("students/keep-attempt-1.zip", out -> out.write(1));
+    AtomicInteger parts = new AtomicInteger();
+    ExecutionInterceptor failSecondPart = new ExecutionInterceptor() {
+      @Override
+      public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        if (context.request() instanceof UploadPartRequest && parts.incrementAndGet() == 2) {
+          throw SdkClientException.create("connection reset (simulated)");
+        }
+      }
+    };
+    byte[] data = bytes((int) (2 * PART + 1), 15);
+
+    try (S3BlobStore failing = new S3BlobStore(client(failSecondPart), bucket, "", cache, PART)) {
+      assertThatThrownBy(() -> failing.write("students/big-attempt-1.zip", new ByteArrayInputStream(data)))
+          .isInstanceOf(IOException.class).hasMessageContaining("connection reset (simulated)");
+    }
+
+    assertThat(parts).hasValue(2);
+    assertThat(leftovers()).as("no object, no unfinished upload, no spool file")
+        .containsExactly("students/keep-attempt-1.zip");
+  }
+
+  private S3Client client(ExecutionInterceptor interceptor) {
+    return S3Client.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+        .endpointOverride(server.endpoint()).region(Region.of(S3Server.REGION)).forcePathStyle(true)
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(S3Server.ACCESS_KEY, S3Server.SECRET_KEY)))
+        .overrideConfiguration(c -> c.addExecutionInterceptor(interceptor)).build();
   }
 
   @Test
