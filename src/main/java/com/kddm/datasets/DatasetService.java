@@ -257,7 +257,7 @@ public class DatasetService {
       throw ApiException.notFound("file " + part + " of dataset", id);
     }
     String extension = part.equals("archive") ? ".npz" : ".idx";
-    return new ArtifactDownload(blobs.path(key), blobs.sha256(key), d.name() + "-" + part + extension,
+    return new ArtifactDownload(blobs.resource(key), blobs.sha256(key), d.name() + "-" + part + extension,
         org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
   }
 

@@ -16,7 +16,6 @@ import com.kddm.training.TrainingSettings;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
@@ -179,7 +178,7 @@ class JobService {
     if (job.state() != JobState.SUCCEEDED) {
       throw ApiException.conflict("job " + id + " is " + job.state() + "; its student can be downloaded once it has SUCCEEDED");
     }
-    return new StudentDownload(id, blobs.path(job.studentBlob()), job.result().studentSha256(), job.result().studentBytes());
+    return new StudentDownload(id, blobs.resource(job.studentBlob()), job.result().studentSha256(), job.result().studentBytes());
   }
 
   /**
@@ -206,14 +205,14 @@ class JobService {
     String archive = job.studentBlob();
     String key = (archive.endsWith(".zip") ? archive.substring(0, archive.length() - 4) : archive) + ".safetensors";
     StoredBlob blob;
-    if (Files.isRegularFile(blobs.path(key))) {
+    if (blobs.exists(key)) {
       blob = blobs.describe(key);
     } else {
       try (InputStream in = blobs.open(archive); Network network = Network.read(in)) {
         blob = blobs.write(key, out -> TorchvisionSafetensors.write(network, new BufferedOutputStream(out, 1 << 16)));
       }
     }
-    return new StudentDownload(id, blobs.path(key), blob.sha256(), blob.bytes());
+    return new StudentDownload(id, blobs.resource(key), blob.sha256(), blob.bytes());
   }
 
   private Job find(UUID id) {

@@ -1,7 +1,7 @@
 package com.kddm.jobs;
 
-import java.nio.file.Path;
 import java.util.UUID;
+import org.springframework.core.io.Resource;
 
 /** The stored student of a succeeded job. */
-record StudentDownload(UUID jobId, Path file, String sha256, long bytes) {}
+record StudentDownload(UUID jobId, Resource file, String sha256, long bytes) {}

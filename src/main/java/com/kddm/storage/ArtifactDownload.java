@@ -1,9 +1,7 @@
 package com.kddm.storage;
 
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
@@ -14,9 +12,10 @@ import org.springframework.http.ResponseEntity;
 /**
  * How every artifact leaves the service: {@code ETag} and {@code Repr-Digest} (RFC 9530) from its
  * SHA-256, a file name in {@code Content-Disposition}, {@code 304} for a matching
- * {@code If-None-Match}; Spring MVC serves {@code Range} requests on the file resource.
+ * {@code If-None-Match}; Spring MVC serves {@code Range} requests on the resource, which
+ * {@link BlobStore#resource} makes cheap to read from an offset in either back end.
  */
-public record ArtifactDownload(Path file, String sha256, String filename, MediaType type) {
+public record ArtifactDownload(Resource content, String sha256, String filename, MediaType type) {
 
   public ResponseEntity<Resource> respond(String ifNoneMatch) {
     String etag = "\"" + sha256 + "\"";
@@ -27,6 +26,6 @@ public record ArtifactDownload(Path file, String sha256, String filename, MediaT
     if (ifNoneMatch != null && (ifNoneMatch.contains(etag) || ifNoneMatch.trim().equals("*"))) {
       return ResponseEntity.status(HttpStatus.NOT_MODIFIED).headers(headers).build();
     }
-    return ResponseEntity.ok().headers(headers).contentType(type).body(new FileSystemResource(file));
+    return ResponseEntity.ok().headers(headers).contentType(type).body(content);
   }
 }

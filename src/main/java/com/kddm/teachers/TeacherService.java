@@ -65,7 +65,7 @@ public class TeacherService {
     UUID id = UUID.randomUUID();
     StoredBlob staged = blobs.write("teachers/" + id + ".upload", file);
     try {
-      TeacherFormat format = TeacherFormat.detect(blobs.path(staged.key()));
+      TeacherFormat format = TeacherFormat.detect(blobs.localFile(staged.key()));
       if (format == null) {
         throw new InvalidDataException("the file is neither a student archive of this service (a ZIP with manifest.json"
             + " and parameters.djl), nor a TorchScript module (torch.jit.save), nor a safetensors state dict");
@@ -157,7 +157,7 @@ public class TeacherService {
   private TeacherModel open(TeacherFormat format, String key, InputShape input, String architecture,
       Normalization normalization, ai.djl.Device device) throws IOException {
     return switch (format) {
-      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.path(key), input,
+      case TORCHSCRIPT -> TorchScriptTeacher.load(blobs.localFile(key), input,
           normalization == null ? Normalization.NONE : normalization, device);
       case SAFETENSORS -> {
         try (InputStream in = new BufferedInputStream(blobs.open(key), 1 << 16)) {
@@ -213,7 +213,7 @@ public class TeacherService {
   /** The teacher's file, as stored. */
   ArtifactDownload file(UUID id) {
     Teacher teacher = teachers.findById(id).orElseThrow(() -> ApiException.notFound("teacher", id));
-    return new ArtifactDownload(blobs.path(teacher.blobKey()), teacher.sha256(),
+    return new ArtifactDownload(blobs.resource(teacher.blobKey()), teacher.sha256(),
         "teacher-" + id + teacher.format().fileExtension(), org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
   }
 
