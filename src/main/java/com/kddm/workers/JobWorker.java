@@ -32,8 +32,8 @@ class JobWorker implements SmartLifecycle {
   private final WorkerProperties properties;
   private final String workerId;
   private final Device device;
-  private final ScheduledExecutorService heartbeats =
-      Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kddm-heartbeat"));
+  // Made on each start: a stopped context may be started again (Spring pauses and restarts contexts).
+  private ScheduledExecutorService heartbeats;
   private final AtomicReference<Current> current = new AtomicReference<>();
   private volatile boolean running;
   private Thread loop;
@@ -55,6 +55,7 @@ class JobWorker implements SmartLifecycle {
     registry.register(workerId, hostName(), WorkerDevice.describe(device));
     running = true;
     long every = properties.heartbeatInterval().toMillis();
+    heartbeats = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kddm-heartbeat"));
     heartbeats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
     loop = daemon(this::work, "kddm-worker");
     loop.start();
@@ -76,7 +77,9 @@ class JobWorker implements SmartLifecycle {
         Thread.currentThread().interrupt();
       }
     }
-    heartbeats.shutdownNow();
+    if (heartbeats != null) {
+      heartbeats.shutdownNow();
+    }
     try {
       registry.stopped(workerId);
     } catch (RuntimeException e) {
