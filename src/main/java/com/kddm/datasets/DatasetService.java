@@ -90,8 +90,8 @@ public class DatasetService {
       StoredBlob trainLabelsBlob = store(id, trainLabels, stored);
       StoredBlob testImagesBlob = testImages == null ? null : store(id, testImages, stored);
       StoredBlob testLabelsBlob = testLabels == null ? null : store(id, testLabels, stored);
-      // Scanned, not loaded: an upload of any size is validated in a small heap.
-      // Labels first: a drawn split decides which images the statistics measure.
+      // Scanned, not loaded: an upload of any size is validated in a small heap. Labels first: a
+      // drawn split decides which images the statistics measure.
       int[] labels;
       try (InputStream in = blobs.open(trainLabelsBlob.key())) {
         labels = IdxFormat.readLabels(in, "trainLabels");
@@ -106,9 +106,9 @@ public class DatasetService {
           testImages == null ? null : scan(testImagesBlob.key(), testLabelsBlob.key(), "testImages", "testLabels", "test part");
       int classes = check(train, test, "trainLabels", "testImages", "testLabels");
       int testSize = drawnTest == null ? test == null ? 0 : test.size() : count(drawnTest);
+      int trainSize = drawnTest == null ? train.size() : train.size() - testSize;
       Dataset dataset =
-          new Dataset(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(), train.size() - (drawnTest == null ? 0 : testSize),
-              testSize, classes, train.shape(), combinedDigest(stored),
+          new Dataset(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(), trainSize, testSize, classes, train.shape(), combinedDigest(stored),
               stored.stream().mapToLong(StoredBlob::bytes).sum(), trainImagesBlob.key(), trainLabelsBlob.key(),
               testImagesBlob == null ? null : testImagesBlob.key(), testLabelsBlob == null ? null : testLabelsBlob.key(),
               clock.instant().truncatedTo(ChronoUnit.MICROS)).withSplit(split).withNormalization(scan.statistics());
@@ -264,7 +264,6 @@ public class DatasetService {
     return n;
   }
 
-  /** Refuses parts that cannot train or evaluate a classifier; returns the number of classes. */
   /** What validation needs to know of one part of a dataset. */
   private record PartSummary(InputShape shape, int size, int classCount) {
     static PartSummary of(LabelledImages images) {

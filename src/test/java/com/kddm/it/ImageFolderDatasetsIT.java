@@ -71,6 +71,13 @@ class ImageFolderDatasetsIT extends IntegrationTest {
     HttpResponse<byte[]> student = bytes("/v1/jobs/" + job + "/student");
     assertThat(student.statusCode()).isEqualTo(200);
     assertThat(sha256(student.body())).isEqualTo(done.get("result").get("studentSha256").asString());
+
+    // Deleting it removes the archive and the converted images.
+    assertThat(Files.exists(STORAGE.resolve("datasets/" + id + "/archive.zip"))).isTrue();
+    HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(uri("/v1/datasets/" + id)).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(deleted.statusCode()).isEqualTo(204);
+    assertThat(STORAGE.resolve("datasets/" + id)).doesNotExist();
   }
 
   @Test
@@ -114,6 +121,16 @@ class ImageFolderDatasetsIT extends IntegrationTest {
     assertThat(npz.get("trainSamples").asInt()).isEqualTo(32);
     assertThat(npz.get("testSamples").asInt()).isEqualTo(8);
     assertThat(npz.get("split").get("seed").asLong()).as("the default seed").isEqualTo(0);
+
+    long rows = datasetRows();
+    long files = storedFiles();
+    HttpResponse<String> tooSmall = postMultipart("/v1/datasets", new Multipart()
+        .file("trainImages", "i", SyntheticImages.imagesIdx(data, false))
+        .file("trainLabels", "l", SyntheticImages.labelsIdx(data, false)).field("testFraction", "0.001"));
+    assertThat(tooSmall.statusCode()).as(tooSmall.body()).isEqualTo(422);
+    assertThat(json(tooSmall).get("detail").asString()).contains("leaves an empty test part");
+    assertThat(datasetRows()).isEqualTo(rows);
+    assertThat(storedFiles()).isEqualTo(files);
   }
 
   @Test

@@ -53,6 +53,13 @@ class ImageFolderFormatTest {
   }
 
   @Test
+  void classFoldersInsideOneTopLevelFolderAreRead() throws IOException {
+    ImageFolderFormat.Layout layout = scan(new ImageFolderZips().classes("mnist/", 2, 8, false, "7", "1").zip());
+    assertThat(layout.classes()).containsExactly("1", "7");
+    assertThat(layout.trainLabels()).containsExactly(1, 1, 0, 0);
+  }
+
+  @Test
   void convertingMeasuresTheImagesNotExcluded() throws IOException {
     byte[] zip = new ImageFolderZips().classes("", 4, 16, false, "a", "b").zip();
     InputShape shape = new InputShape(1, 8, 8);
