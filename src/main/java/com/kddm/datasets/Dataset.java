@@ -5,7 +5,10 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import com.kddm.training.Normalization;
+import com.kddm.training.Split;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 @Entity
@@ -29,6 +32,11 @@ class Dataset {
   private String testLabelsBlob;
   private String archiveBlob;
   private boolean builtin;
+  private String classNames;
+  private Double testFraction;
+  private Long splitSeed;
+  private String normalizationMean;
+  private String normalizationStd;
 
   @Column(nullable = false)
   private Instant createdAt;
@@ -67,6 +75,35 @@ class Dataset {
     return d;
   }
 
+  /** An ImageFolder ZIP: the archive as uploaded, and its images converted to IDX files. */
+  static Dataset imageFolder(UUID id, String name, int trainSamples, int testSamples, List<String> classNames,
+      InputShape shape, String sha256, long bytes, String trainImagesBlob, String trainLabelsBlob,
+      String testImagesBlob, String testLabelsBlob, String archiveBlob, Instant createdAt) {
+    Dataset d = new Dataset(id, name, trainSamples, testSamples, classNames.size(), shape, sha256, bytes,
+        trainImagesBlob, trainLabelsBlob, testImagesBlob, testLabelsBlob, createdAt);
+    d.format = "imagefolder";
+    d.archiveBlob = archiveBlob;
+    // Folder names hold no control characters (SafeZip refuses them), so a line per name is unambiguous.
+    d.classNames = String.join("\n", classNames);
+    return d;
+  }
+
+  /** Records the test part drawn from the training part; the sample counts are those after the split. */
+  Dataset withSplit(Split split) {
+    if (split != null) {
+      this.testFraction = split.fraction();
+      this.splitSeed = split.seed();
+    }
+    return this;
+  }
+
+  /** Records the per-channel statistics of the training part. */
+  Dataset withNormalization(Normalization normalization) {
+    this.normalizationMean = normalization.isNone() ? null : join(normalization.meanList());
+    this.normalizationStd = normalization.isNone() ? null : join(normalization.stdList());
+    return this;
+  }
+
   /** Marks a dataset imported from the server's configuration. */
   Dataset asBuiltin() {
     this.builtin = true;
@@ -89,4 +126,30 @@ class Dataset {
   String testLabelsBlob() { return testLabelsBlob; }
   String archiveBlob() { return archiveBlob; }
   Instant createdAt() { return createdAt; }
+
+  /** Class names of an ImageFolder dataset, by label; null for the other formats. */
+  List<String> classNames() {
+    return classNames == null ? null : List.of(classNames.split("\n", -1));
+  }
+
+  /** The test part drawn at upload, or null when the file's own parts are used. */
+  Split split() {
+    return testFraction == null ? null : new Split(testFraction, splitSeed);
+  }
+
+  /** The statistics measured at upload (or since), or null for a row from before they existed. */
+  Normalization normalization() {
+    if (normalizationMean == null) {
+      return null;
+    }
+    return Normalization.of(parse(normalizationMean), parse(normalizationStd));
+  }
+
+  private static String join(List<Float> values) {
+    return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+  }
+
+  private static List<Float> parse(String values) {
+    return java.util.Arrays.stream(values.split(",")).map(Float::valueOf).toList();
+  }
 }

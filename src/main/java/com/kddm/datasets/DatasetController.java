@@ -31,6 +31,9 @@ import org.springframework.web.multipart.MultipartFile;
 @RequestMapping("/v1/datasets")
 class DatasetController {
 
+  static final int MIN_IMAGE_SIDE = 8;
+  static final int MAX_IMAGE_SIDE = 512;
+
   private final DatasetService service;
 
   DatasetController(DatasetService service) {
@@ -45,8 +48,15 @@ class DatasetController {
       @RequestPart(name = "testImages", required = false) MultipartFile testImages,
       @RequestPart(name = "testLabels", required = false) MultipartFile testLabels,
       @RequestPart(name = "file", required = false) MultipartFile file,
-      @RequestPart(name = "name", required = false) String name)
+      @RequestPart(name = "name", required = false) String name,
+      @RequestPart(name = "format", required = false) String format,
+      @RequestPart(name = "imageSize", required = false) String imageSize,
+      @RequestPart(name = "channels", required = false) String channels,
+      @RequestPart(name = "testFraction", required = false) String testFraction,
+      @RequestPart(name = "splitSeed", required = false) String splitSeed)
       throws IOException {
+    DatasetService.UploadOptions options = new DatasetService.UploadOptions(format(format), imageSize(imageSize),
+        channels(channels), split(testFraction, splitSeed));
     DatasetService.Part npz = optional("file", file);
     Map<String, DatasetService.Part> idx = new LinkedHashMap<>();
     idx.put("trainImages", optional("trainImages", trainImages));
@@ -65,7 +75,11 @@ class DatasetController {
                 + both.stream().skip(1).map(ApiException.FieldProblem::field).collect(Collectors.joining(", ")),
             both);
       }
-      created = service.uploadNpz(name, npz);
+      if ("idx".equals(options.format())) {
+        throw ApiException.badField("format", "idx datasets come as trainImages and trainLabels (optionally testImages,"
+            + " testLabels), not as file");
+      }
+      created = service.uploadFile(name, npz, options);
     } else {
       List<ApiException.FieldProblem> missing = new ArrayList<>();
       for (String required : List.of("trainImages", "trainLabels")) {
@@ -79,8 +93,16 @@ class DatasetController {
                 + ": required; upload IDX files (trainImages, trainLabels) or an npz file (file)",
             missing);
       }
+      if (options.format() != null && !options.format().equals("idx")) {
+        throw ApiException.badField("format", "an " + options.format() + " dataset comes as file; the IDX parts make an"
+            + " idx dataset");
+      }
+      if (options.imageSize() != null || options.channels() != null) {
+        throw ApiException.badField(options.imageSize() != null ? "imageSize" : "channels",
+            "only an ImageFolder ZIP is resized and converted; IDX files keep their images' shape");
+      }
       created = service.upload(name, idx.get("trainImages"), idx.get("trainLabels"), idx.get("testImages"),
-          idx.get("testLabels"));
+          idx.get("testLabels"), options.split());
     }
     return ResponseEntity.created(URI.create("/v1/datasets/" + created.id())).body(created);
   }
@@ -111,6 +133,77 @@ class DatasetController {
       throw ApiException.badField("limit", "must be between 1 and 1000");
     }
     return service.list(limit);
+  }
+
+  private static String format(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String format = value.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!List.of("idx", "npz", "imagefolder").contains(format)) {
+      throw ApiException.badField("format", "'" + value + "' is not a format; one of idx, npz, imagefolder (or leave it"
+          + " out: it is told from the content)");
+    }
+    return format;
+  }
+
+  /** "32" (square) or "WxH", each side within the bounds. */
+  private static DatasetService.ImageSize imageSize(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\\s*(\\d{1,6})\\s*(?:[xX×]\\s*(\\d{1,6})\\s*)?").matcher(value);
+    if (!m.matches()) {
+      throw ApiException.badField("imageSize", "'" + value + "' is not a size; give one side (32) or width x height"
+          + " (32x28)");
+    }
+    int width = Integer.parseInt(m.group(1));
+    int height = m.group(2) == null ? width : Integer.parseInt(m.group(2));
+    if (Math.min(width, height) < MIN_IMAGE_SIDE || Math.max(width, height) > MAX_IMAGE_SIDE) {
+      throw ApiException.badField("imageSize", "each side must be between " + MIN_IMAGE_SIDE + " and " + MAX_IMAGE_SIDE
+          + " pixels, got " + width + "x" + height);
+    }
+    return new DatasetService.ImageSize(width, height);
+  }
+
+  private static Integer channels(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return switch (value.strip()) {
+      case "1" -> 1;
+      case "3" -> 3;
+      default -> throw ApiException.badField("channels", "'" + value + "': 1 (grayscale) or 3 (RGB)");
+    };
+  }
+
+  private static com.kddm.training.Split split(String fraction, String seed) {
+    boolean hasSeed = seed != null && !seed.isBlank();
+    if (fraction == null || fraction.isBlank()) {
+      if (hasSeed) {
+        throw ApiException.badField("splitSeed", "only with testFraction, which draws the test part it seeds");
+      }
+      return null;
+    }
+    double f;
+    try {
+      f = Double.parseDouble(fraction.strip());
+    } catch (NumberFormatException e) {
+      throw ApiException.badField("testFraction", "'" + fraction + "' is not a number; e.g. 0.2");
+    }
+    if (!(f > 0 && f < 1)) {
+      throw ApiException.badField("testFraction", "must lie strictly between 0 and 1, got " + fraction.strip());
+    }
+    long s = 0;
+    if (hasSeed) {
+      try {
+        s = Long.parseLong(seed.strip());
+      } catch (NumberFormatException e) {
+        throw ApiException.badField("splitSeed", "'" + seed + "' is not a whole number (a 64-bit integer)");
+      }
+    }
+    return new com.kddm.training.Split(f, s);
   }
 
   private static DatasetService.Part optional(String name, MultipartFile file) {

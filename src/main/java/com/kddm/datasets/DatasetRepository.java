@@ -15,6 +15,8 @@ interface DatasetRepository extends JpaRepository<Dataset, UUID> {
 
   boolean existsByNameAndBuiltinTrue(String name);
 
+  List<Dataset> findByNormalizationMeanIsNull();
+
   /** Deletes the dataset unless an unfinished job uses it, in one statement; answers the rows deleted. */
   @Modifying
   @Transactional

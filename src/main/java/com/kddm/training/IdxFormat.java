@@ -53,6 +53,58 @@ public final class IdxFormat {
     }
   }
 
+  /** What a scan that measures found: the header, and the statistics of the images it counted. */
+  public record Scan(Images images, Normalization statistics) {}
+
+  /**
+   * Scans an image file like {@link #scanImages(InputStream, String)}, one image at a time, and
+   * measures the per-channel statistics of every image whose index is not marked in {@code
+   * excluded} (null: none is).
+   */
+  public static Scan scanImages(InputStream raw, String what, boolean[] excluded) throws IOException {
+    try {
+      DataInputStream in = open(raw);
+      Images header = imageHeader(in, what);
+      Normalization.Accumulator statistics = new Normalization.Accumulator(header.shape());
+      byte[] image = new byte[header.shape().pixels()];
+      for (int i = 0; i < header.count(); i++) {
+        readFully(in, image, what, "the header announces " + header.count() + " images of " + header.shape());
+        if (excluded == null || i >= excluded.length || !excluded[i]) {
+          statistics.add(image, 0, image.length);
+        }
+      }
+      expectEnd(in, what);
+      return new Scan(header, header.count() == 0 ? Normalization.NONE : statistics.result());
+    } catch (ZipException e) {
+      throw new InvalidDataException(what + ": corrupt gzip stream (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Writes the header of an image file of {@code count} images (N × C × H × W); the pixels follow. */
+  public static void writeImagesHeader(java.io.OutputStream out, int count, InputShape shape) throws IOException {
+    java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+    data.writeInt(0x00000804);
+    data.writeInt(count);
+    data.writeInt(shape.channels());
+    data.writeInt(shape.height());
+    data.writeInt(shape.width());
+    data.flush();
+  }
+
+  /** Writes a label file. */
+  public static void writeLabels(java.io.OutputStream out, int[] labels) throws IOException {
+    java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+    data.writeInt(0x00000801);
+    data.writeInt(labels.length);
+    for (int label : labels) {
+      if (label < 0 || label > 255) {
+        throw new IllegalArgumentException("an IDX label file holds bytes; label " + label + " does not fit");
+      }
+      data.writeByte(label);
+    }
+    data.flush();
+  }
+
   private static Images imageHeader(DataInputStream in, String what) throws IOException {
     int dims = header(in, what, 3, 4);
     int n = dimension(in, what);

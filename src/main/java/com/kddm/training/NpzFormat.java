@@ -1,9 +1,6 @@
 package com.kddm.training;
 
 import com.kddm.architectures.InputShape;
-import java.io.BufferedInputStream;
-import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,9 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipInputStream;
 
 /**
  * Reads a NumPy {@code .npz} dataset (what {@code np.savez} or {@code np.savez_compressed} write: a
@@ -40,9 +34,6 @@ public final class NpzFormat {
   private static final int MAX_CLASSES = 1000;
   private static final int MAX_HEADER = 1 << 16;
   private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16;
-  /** Entries that inflate past this many bytes must keep a sane compression ratio. */
-  private static final long RATIO_CHECKED_FROM = 64L << 20;
-  private static final long MAX_RATIO = 200;
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
   private static final List<String> ARRAYS = List.of("x", "y", "x_test", "y_test");
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
@@ -55,16 +46,20 @@ public final class NpzFormat {
   public record Content(LabelledImages train, LabelledImages test) {}
 
   public static Content read(InputStream raw) throws IOException {
-    Counting counting = new Counting(new BufferedInputStream(raw, 1 << 16));
+    return read(raw, ZipLimits.DEFAULTS);
+  }
+
+  /** Reads the archive defensively (see {@link SafeZip}): entries past the limits are refused. */
+  public static Content read(InputStream raw, ZipLimits limits) throws IOException {
     Map<String, Object> arrays = new HashMap<>();
     int entries = 0;
-    try (ZipInputStream zip = new ZipInputStream(counting)) {
-      ZipEntry entry;
-      while ((entry = zip.getNextEntry()) != null) {
+    try (SafeZip zip = new SafeZip(raw, limits, "npz")) {
+      SafeZip.Entry entry;
+      while ((entry = zip.next()) != null) {
         if (++entries > ARRAYS.size()) {
           throw new InvalidDataException("npz: more than " + ARRAYS.size() + " entries; expected only x, y, x_test, y_test");
         }
-        String name = entry.getName();
+        String name = entry.name();
         String array = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
         if (!ARRAYS.contains(array)) {
           throw new InvalidDataException(
@@ -73,14 +68,12 @@ public final class NpzFormat {
         if (arrays.containsKey(array)) {
           throw new InvalidDataException("npz: array " + array + " appears twice");
         }
-        Entry in = new Entry(zip, counting, array);
+        Entry in = new Entry(entry);
         arrays.put(array, array.startsWith("x") ? readImages(in, array) : readLabels(in, array));
-        if (zip.read() != -1) {
+        if (entry.read() != -1) {
           throw new InvalidDataException(array + ": trailing bytes after the data its header announces");
         }
       }
-    } catch (ZipException | EOFException e) {
-      throw new InvalidDataException("npz: corrupt or truncated zip archive (" + e.getMessage() + ")", e);
     }
     if (entries == 0) {
       throw new InvalidDataException("npz: not a zip archive of .npy arrays (no entries found)");
@@ -311,69 +304,22 @@ public final class NpzFormat {
     return new Header(d, java.util.Arrays.copyOf(parsed, rank));
   }
 
-  /** Counts the compressed bytes the zip reader pulls. */
-  private static final class Counting extends FilterInputStream {
-    long count;
-
-    Counting(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = super.skip(n);
-      count += skipped;
-      return skipped;
-    }
-  }
-
-  /** One zip entry, read with a watch on its compression ratio. */
+  /** One zip entry, read whole or not at all; its limits are watched by {@link SafeZip}. */
   private static final class Entry {
-    private final ZipInputStream zip;
-    private final Counting counting;
-    private final String array;
-    private final long compressedStart;
-    private long inflated;
+    private final SafeZip.Entry entry;
 
-    Entry(ZipInputStream zip, Counting counting, String array) {
-      this.zip = zip;
-      this.counting = counting;
-      this.array = array;
-      this.compressedStart = counting.count;
+    Entry(SafeZip.Entry entry) {
+      this.entry = entry;
     }
 
     void readFully(byte[] into, int length, String what, String expectation) throws IOException {
       int off = 0;
       while (off < length) {
-        int n = zip.read(into, off, length - off);
+        int n = entry.read(into, off, length - off);
         if (n < 0) {
           throw new InvalidDataException(what + ": truncated array, " + expectation);
         }
         off += n;
-      }
-      inflated += length;
-      long compressed = Math.max(1, counting.count - compressedStart);
-      if (inflated > RATIO_CHECKED_FROM && inflated / compressed > MAX_RATIO) {
-        throw new InvalidDataException(
-            array + ": compression ratio above " + MAX_RATIO + ":1; refusing a likely zip bomb");
       }
     }
   }

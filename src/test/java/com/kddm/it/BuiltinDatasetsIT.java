@@ -22,6 +22,7 @@ class BuiltinDatasetsIT extends IntegrationTest {
     JsonNode builtin = builtin();
     assertThat(builtin.get("trainSamples").asInt()).isEqualTo(90);
     assertThat(builtin.get("classes").asInt()).isEqualTo(3);
+    assertThat(builtin.get("normalization").get("mean").size()).as("measured at import").isEqualTo(1);
     assertThat(json(get("/v1/datasets")).valueStream().map(d -> d.get("name").asString()))
         .as("a configured path that does not exist is skipped, not fatal").doesNotContain("builtin-missing");
 
@@ -41,6 +42,22 @@ class BuiltinDatasetsIT extends IntegrationTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(delete.statusCode()).isEqualTo(409);
     assertThat(json(delete).get("detail").asString()).contains("built in");
+  }
+
+  @Test
+  void datasetsStoredBeforeStatisticsWereMeasuredAreMeasuredAtStartUp() throws Exception {
+    JsonNode builtin = builtin();
+    JsonNode measured = builtin.get("normalization");
+    // A row as V10 found it: no statistics.
+    jdbc.sql("update datasets set normalization_mean = null, normalization_std = null where id = ?")
+        .param(id(builtin)).update();
+    assertThat(json(get("/v1/datasets/" + id(builtin))).get("normalization").isNull()).as("not made up").isTrue();
+
+    ApplicationArguments none = new DefaultApplicationArguments();
+    for (ApplicationRunner runner : runners) {
+      runner.run(none);
+    }
+    assertThat(json(get("/v1/datasets/" + id(builtin))).get("normalization")).isEqualTo(measured);
   }
 
   private JsonNode builtin() throws Exception {

@@ -46,6 +46,7 @@ abstract class IntegrationTest extends HttpTest {
     registry.add("kddm.worker.retry-backoff", () -> "200ms");
     registry.add("kddm.worker.id", () -> "it-worker");
     registry.add("kddm.worker.device", () -> "cpu");
+    registry.add("kddm.datasets.zip.max-entries", () -> "500");
     registry.add("kddm.datasets.builtin[0].name", () -> "builtin-synthetic");
     registry.add("kddm.datasets.builtin[0].train-images", () -> BUILTIN.resolve("train-images.gz").toString());
     registry.add("kddm.datasets.builtin[0].train-labels", () -> BUILTIN.resolve("train-labels.gz").toString());

@@ -71,7 +71,7 @@ class NpzDatasetsIT extends IntegrationTest {
     expectRefused(fixture("one-class.npz"), "single class");
     byte[] good = fixture("nhwc-uint8.npz");
     expectRefused(java.util.Arrays.copyOf(good, good.length / 2), "npz: corrupt or truncated zip");
-    expectRefused("not an npz".getBytes(), "npz: not a zip archive");
+    expectRefused("not an npz".getBytes(), "file: not a ZIP archive");
     assertThat(datasetRows()).isEqualTo(rows);
     assertThat(storedFiles()).isEqualTo(files);
   }

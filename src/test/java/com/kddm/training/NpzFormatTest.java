@@ -167,7 +167,15 @@ class NpzFormatTest {
     }
     byte[] bomb = out.toByteArray();
     assertThat(bomb.length).isLessThan(1 << 20);
-    assertRefused(() -> NpzFormat.read(new ByteArrayInputStream(bomb)), "x: compression ratio above 200:1");
+    assertRefused(() -> NpzFormat.read(new ByteArrayInputStream(bomb)), "npz: entry 'x.npy' has a compression ratio above 100:1");
+  }
+
+  @Test
+  void theStatisticsOfTheTrainingPartAreNumpys() throws IOException {
+    // x = np.load("nhwc-uint8.npz")["x"] / 255; x.mean(axis=(0, 1, 2)), x.std(axis=(0, 1, 2))
+    Normalization n = Normalization.of(fixture("nhwc-uint8.npz").train());
+    assertThat(n.mean()).containsExactly(new float[] {0.56928105f, 0.58366013f, 0.58169935f}, org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat(n.std()).containsExactly(new float[] {0.25034557f, 0.26617522f, 0.28699584f}, org.assertj.core.data.Offset.offset(1e-6f));
   }
 
   // Helpers.
