@@ -38,6 +38,8 @@ abstract class IntegrationTest extends HttpTest {
     registry.add("spring.datasource.username", db::username);
     registry.add("spring.datasource.password", db::password);
     registry.add("kddm.storage.root", STORAGE::toString);
+    // At exit the embedded database may stop before this context; fail fast instead of waiting 30 s.
+    registry.add("spring.datasource.hikari.connection-timeout", () -> "3000");
     registry.add("kddm.worker.poll-interval", () -> "100ms");
     registry.add("kddm.worker.lease-duration", () -> "4s");
     registry.add("kddm.worker.heartbeat-interval", () -> "500ms");

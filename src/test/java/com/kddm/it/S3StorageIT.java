@@ -30,6 +30,8 @@ import tools.jackson.databind.JsonNode;
  * file), download with ranges and conditional requests, fail an upload or two, delete everything,
  * and find the bucket empty. A database of its own keeps the shared test worker away from its jobs.
  */
+// Its own context is closed after the class: left open, its worker would race the database's shutdown at exit.
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class S3StorageIT extends HttpTest {
 

@@ -25,6 +25,8 @@ import tools.jackson.databind.JsonNode;
  * artifact folder; this process serves only the API. A database of its own keeps the shared
  * test worker out of the pool.
  */
+// Its own context is closed after the class: left open, its worker would race the database's shutdown at exit.
+@org.springframework.test.annotation.DirtiesContext
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class WorkerPoolIT extends HttpTest {
 
