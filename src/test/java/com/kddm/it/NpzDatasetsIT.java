@@ -46,6 +46,18 @@ class NpzDatasetsIT extends IntegrationTest {
     assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
     JsonNode done = awaitTerminal(id(json(submitted)));
     assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
+
+    // The student downloads whole, as its digest says, and reloads with the dataset's statistics.
+    HttpResponse<byte[]> student = http.send(java.net.http.HttpRequest.newBuilder(uri("/v1/jobs/" + id(done) + "/student"))
+        .build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(student.statusCode()).isEqualTo(200);
+    assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(student.body())))
+        .isEqualTo(done.get("result").get("studentSha256").asString());
+    try (com.kddm.training.Network network =
+        com.kddm.training.Network.read(new java.io.ByteArrayInputStream(student.body()))) {
+      assertThat(network.inputNormalization().meanList().get(0).doubleValue())
+          .isCloseTo(dataset.get("normalization").get("mean").get(0).asDouble(), org.assertj.core.data.Offset.offset(1e-6));
+    }
   }
 
   @Test
