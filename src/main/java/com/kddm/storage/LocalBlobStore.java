@@ -117,7 +117,11 @@ final class LocalBlobStore implements BlobStore {
 
   @Override
   public void deleteFolder(String folder) {
-    Path directory = root.resolve(BlobKeys.checkFolder(folder));
+    deleteTree(root.resolve(BlobKeys.checkFolder(folder)));
+  }
+
+  /** Deletes a folder and everything in it; nothing happens when there is none. */
+  static void deleteTree(Path directory) {
     if (!Files.isDirectory(directory)) {
       return;
     }
