@@ -41,6 +41,8 @@ class Dataset {
   @Column(nullable = false)
   private Instant createdAt;
 
+  private String fileDigests;
+
   protected Dataset() {}
 
   /** An IDX dataset: one blob per file. */
@@ -102,6 +104,32 @@ class Dataset {
     this.normalizationMean = normalization.isNone() ? null : join(normalization.meanList());
     this.normalizationStd = normalization.isNone() ? null : join(normalization.stdList());
     return this;
+  }
+
+  /** Records the digest of every stored file, so that downloads need not read a file to name it. */
+  Dataset withFileDigests(java.util.Collection<com.kddm.storage.StoredBlob> files) {
+    StringBuilder lines = new StringBuilder();
+    for (com.kddm.storage.StoredBlob file : files) {
+      if (file != null) {
+        lines.append(file.key()).append(' ').append(file.sha256()).append('\n');
+      }
+    }
+    this.fileDigests = lines.toString();
+    return this;
+  }
+
+  /** The recorded SHA-256 of the stored file {@code key}; empty for datasets stored before digests were. */
+  java.util.Optional<String> digestOf(String key) {
+    if (fileDigests == null) {
+      return java.util.Optional.empty();
+    }
+    for (String line : fileDigests.split("\n")) {
+      int space = line.indexOf(' ');
+      if (space > 0 && line.substring(0, space).equals(key)) {
+        return java.util.Optional.of(line.substring(space + 1));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** Marks a dataset imported from the server's configuration. */

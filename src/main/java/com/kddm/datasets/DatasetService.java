@@ -111,7 +111,8 @@ public class DatasetService {
           new Dataset(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(), trainSize, testSize, classes, train.shape(), combinedDigest(stored),
               stored.stream().mapToLong(StoredBlob::bytes).sum(), trainImagesBlob.key(), trainLabelsBlob.key(),
               testImagesBlob == null ? null : testImagesBlob.key(), testLabelsBlob == null ? null : testLabelsBlob.key(),
-              clock.instant().truncatedTo(ChronoUnit.MICROS)).withSplit(split).withNormalization(scan.statistics());
+              clock.instant().truncatedTo(ChronoUnit.MICROS)).withSplit(split).withNormalization(scan.statistics())
+              .withFileDigests(stored);
       return DatasetResponse.of(datasets.save(builtin ? dataset.asBuiltin() : dataset));
     } catch (IOException | RuntimeException e) {
       stored.forEach(blob -> blobs.delete(blob.key()));
@@ -180,7 +181,7 @@ public class DatasetService {
       Dataset dataset = Dataset.npz(id, name == null || name.isBlank() ? "dataset-" + id : name.strip(),
           train.size(), test == null ? 0 : test.size(), classes, train.shape(),
           blob.sha256(), blob.bytes(), blob.key(), clock.instant().truncatedTo(ChronoUnit.MICROS))
-          .withSplit(split).withNormalization(Normalization.of(train));
+          .withSplit(split).withNormalization(Normalization.of(train)).withFileDigests(List.of(blob));
       return DatasetResponse.of(datasets.save(dataset));
     } catch (IOException | RuntimeException e) {
       if (blob != null) {
@@ -236,7 +237,8 @@ public class DatasetService {
           trainSize, testSize, layout.classes(), shape, archive.sha256(), archive.bytes(), trainImages.key(),
           trainLabels.key(), testImages == null ? null : testImages.key(), testLabels == null ? null : testLabels.key(),
           archive.key(), clock.instant().truncatedTo(ChronoUnit.MICROS))
-          .withSplit(options.split()).withNormalization(statistics[0]);
+          .withSplit(options.split()).withNormalization(statistics[0])
+          .withFileDigests(java.util.Arrays.asList(archive, trainImages, trainLabels, testImages, testLabels));
       return DatasetResponse.of(datasets.save(dataset));
     } catch (IOException | RuntimeException e) {
       blobs.deleteFolder(folder);
@@ -444,7 +446,9 @@ public class DatasetService {
       throw ApiException.notFound("file " + part + " of dataset", id);
     }
     String extension = part.equals("archive") ? "npz".equals(d.format()) ? ".npz" : ".zip" : ".idx";
-    return new ArtifactDownload(blobs.resource(key), blobs.sha256(key), d.name() + "-" + part + extension,
+    String sha256 = d.digestOf(key).orElse(null);
+    return new ArtifactDownload(blobs.resource(key), sha256 != null ? sha256 : blobs.sha256(key),
+        d.name() + "-" + part + extension,
         org.springframework.http.MediaType.APPLICATION_OCTET_STREAM);
   }
 

@@ -40,6 +40,9 @@ class ArtifactLifecycleIT extends IntegrationTest {
     assertThat(http.send(HttpRequest.newBuilder(uri("/v1/datasets/" + dataset + "/files/trainImages"))
         .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(304);
     assertThat(get("/v1/datasets/" + dataset + "/files/testImages").statusCode()).as("no test part").isEqualTo(404);
+    // The digest was recorded at upload: a download names it without reading the file through first.
+    assertThat(jdbc.sql("select file_digests from datasets where id = ?").param(dataset).query(String.class).single())
+        .contains("datasets/" + dataset + "/trainImages.idx " + sha256(images));
 
     byte[] torchscript = Files.readAllBytes(Path.of(getClass().getResource("/teachers/tiny-cnn.pt").toURI()));
     UUID teacher = id(json(postMultipart("/v1/teachers", new Multipart()
