@@ -17,6 +17,8 @@ import java.util.zip.ZipException;
 public final class IdxFormat {
 
   private static final int UNSIGNED_BYTE = 0x08;
+  /** Labels of sets with more than 256 classes: big-endian 32-bit integers, as the IDX format allows. */
+  private static final int INT = 0x0C;
   private static final int MAX_CLASSES = 1000;
 
   private IdxFormat() {}
@@ -91,16 +93,21 @@ public final class IdxFormat {
     data.flush();
   }
 
-  /** Writes a label file. */
+  /** Writes a label file: unsigned bytes when every label fits one (as MNIST's), else 32-bit integers. */
   public static void writeLabels(java.io.OutputStream out, int[] labels) throws IOException {
-    java.io.DataOutputStream data = new java.io.DataOutputStream(out);
-    data.writeInt(0x00000801);
+    boolean bytes = java.util.Arrays.stream(labels).allMatch(label -> label >= 0 && label <= 255);
+    java.io.DataOutputStream data = new java.io.DataOutputStream(new java.io.BufferedOutputStream(out, 1 << 16));
+    data.writeInt((bytes ? UNSIGNED_BYTE : INT) << 8 | 1);
     data.writeInt(labels.length);
     for (int label : labels) {
-      if (label < 0 || label > 255) {
-        throw new IllegalArgumentException("an IDX label file holds bytes; label " + label + " does not fit");
+      if (label < 0 || label >= MAX_CLASSES) {
+        throw new IllegalArgumentException("label " + label + " is not a class index 0.." + (MAX_CLASSES - 1));
       }
-      data.writeByte(label);
+      if (bytes) {
+        data.writeByte(label);
+      } else {
+        data.writeInt(label);
+      }
     }
     data.flush();
   }
@@ -150,15 +157,17 @@ public final class IdxFormat {
   }
 
   private static int[] readLabels(DataInputStream in, String what) throws IOException {
-    header(in, what, 1, 1);
+    int type = header(in, what, 1, 1, true).type();
     int n = dimension(in, what);
-    byte[] bytes = new byte[n];
+    int width = type == INT ? 4 : 1;
+    byte[] bytes = new byte[Math.multiplyExact(n, width)];
     readFully(in, bytes, what, "the header announces " + n + " labels");
     expectEnd(in, what);
+    java.nio.ByteBuffer values = java.nio.ByteBuffer.wrap(bytes); // big-endian, as IDX
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
-      labels[i] = bytes[i] & 0xFF;
-      if (labels[i] >= MAX_CLASSES) {
+      labels[i] = width == 4 ? values.getInt() : bytes[i] & 0xFF;
+      if (labels[i] < 0 || labels[i] >= MAX_CLASSES) {
         throw new InvalidDataException(what + ": label " + labels[i] + " at index " + i + " is out of range");
       }
     }
@@ -191,21 +200,29 @@ public final class IdxFormat {
   }
 
   private static int header(DataInputStream in, String what, int minDims, int maxDims) throws IOException {
+    return header(in, what, minDims, maxDims, false).dims();
+  }
+
+  /** The magic number: element type (unsigned bytes, or 32-bit integers where allowed) and dimensions. */
+  private record Magic(int type, int dims) {}
+
+  private static Magic header(DataInputStream in, String what, int minDims, int maxDims, boolean integersAllowed)
+      throws IOException {
     byte[] magic = new byte[4];
     readFully(in, magic, what, "an IDX file starts with a 4-byte magic number");
     if (magic[0] != 0 || magic[1] != 0) {
       throw new InvalidDataException(what + ": not an IDX file (bad magic number)");
     }
-    if (magic[2] != UNSIGNED_BYTE) {
-      throw new InvalidDataException(
-          what + ": element type 0x" + Integer.toHexString(magic[2] & 0xFF) + " is not supported, expected unsigned bytes (0x08)");
+    if (magic[2] != UNSIGNED_BYTE && !(integersAllowed && magic[2] == INT)) {
+      throw new InvalidDataException(what + ": element type 0x" + Integer.toHexString(magic[2] & 0xFF)
+          + " is not supported, expected unsigned bytes (0x08)" + (integersAllowed ? " or 32-bit integers (0x0c)" : ""));
     }
     int dims = magic[3];
     if (dims < minDims || dims > maxDims) {
       throw new InvalidDataException(
           what + ": " + dims + " dimensions, expected " + (minDims == maxDims ? minDims : minDims + " or " + maxDims));
     }
-    return dims;
+    return new Magic(magic[2], dims);
   }
 
   private static int dimension(DataInputStream in, String what) throws IOException {

@@ -33,8 +33,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class ImageFolderFormat {
 
-  /** Labels are stored as bytes. */
-  public static final int MAX_CLASSES = 256;
+  /** As many as an npz may have; past 256 the labels are stored as 32-bit IDX integers. */
+  public static final int MAX_CLASSES = 1000;
 
   private static final List<String> EXTENSIONS = List.of(".png", ".jpg", ".jpeg");
 

@@ -31,6 +31,35 @@ class ImageFolderFormatTest {
   }
 
   @Test
+  void moreThan256ClassesAreStoredAsIntegerLabelsAndReadBack() throws IOException {
+    String[] names = new String[300];
+    for (int c = 0; c < names.length; c++) {
+      names[c] = String.format("n%04d", c);
+    }
+    ImageFolderFormat.Layout layout = scan(new ImageFolderZips().classes("", 1, 8, false, names).zip());
+    assertThat(layout.classes()).hasSize(300);
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    IdxFormat.writeLabels(file, layout.trainLabels());
+    byte[] bytes = file.toByteArray();
+    assertThat(bytes[2]).as("IDX element type: 32-bit integers").isEqualTo((byte) 0x0C);
+    assertThat(bytes).hasSize(8 + 4 * 300);
+    assertThat(IdxFormat.readLabels(new ByteArrayInputStream(bytes), "labels")).containsExactly(layout.trainLabels());
+
+    String[] tooMany = java.util.Arrays.copyOf(names, 1001);
+    for (int c = 300; c < tooMany.length; c++) {
+      tooMany[c] = String.format("n%04d", c);
+    }
+    assertRefused(new ImageFolderZips().classes("", 1, 8, false, tooMany).zip(), "1001 class folders; at most 1000");
+  }
+
+  @Test
+  void labelFilesOfFewClassesStayBytesAsMnistsAre() throws IOException {
+    java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+    IdxFormat.writeLabels(file, new int[] {0, 3, 255});
+    assertThat(file.toByteArray()).containsExactly(0, 0, 8, 1, 0, 0, 0, 3, 0, 3, (byte) 255);
+  }
+
+  @Test
   void aTrainAndTestLayoutInsideOneFolderIsReadAndMacOsDebrisIgnored() throws IOException {
     byte[] zip = new ImageFolderZips()
         .add("photos/", new byte[0])
