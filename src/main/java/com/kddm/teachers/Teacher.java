@@ -1,7 +1,7 @@
 package com.kddm.teachers;
 
-import com.kddm.training.Normalization;
 import com.kddm.architectures.InputShape;
+import com.kddm.training.Normalization;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;

@@ -1,9 +1,9 @@
 package com.kddm.teachers;
 
-import com.kddm.training.Normalization;
 import com.kddm.architectures.InputShape;
 import com.kddm.system.ApiException;
 import com.kddm.system.ApiRole;
+import com.kddm.training.Normalization;
 import jakarta.validation.Valid;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,10 +15,10 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;

@@ -1,15 +1,15 @@
 package com.kddm.teachers;
 
-import com.kddm.training.Normalization;
+import com.kddm.architectures.Architecture;
+import com.kddm.architectures.InputShape;
+import com.kddm.datasets.DatasetService;
 import com.kddm.storage.ArtifactDownload;
 import com.kddm.storage.BlobStore;
 import com.kddm.storage.StoredBlob;
 import com.kddm.system.ApiException;
 import com.kddm.training.InvalidDataException;
-import com.kddm.architectures.Architecture;
-import com.kddm.architectures.InputShape;
-import com.kddm.datasets.DatasetService;
 import com.kddm.training.Network;
+import com.kddm.training.Normalization;
 import com.kddm.training.TeacherModel;
 import com.kddm.training.TorchScriptTeacher;
 import com.kddm.training.TorchvisionSafetensors;
