@@ -101,8 +101,8 @@ class Dataset {
 
   /** Records the per-channel statistics of the training part. */
   Dataset withNormalization(Normalization normalization) {
-    this.normalizationMean = normalization.isNone() ? null : join(normalization.meanList());
-    this.normalizationStd = normalization.isNone() ? null : join(normalization.stdList());
+    this.normalizationMean = normalization.isNone() ? null : Normalization.join(normalization.mean());
+    this.normalizationStd = normalization.isNone() ? null : Normalization.join(normalization.std());
     return this;
   }
 
@@ -170,14 +170,8 @@ class Dataset {
     if (normalizationMean == null) {
       return null;
     }
-    return Normalization.of(parse(normalizationMean), parse(normalizationStd));
+    return Normalization.of(Normalization.split(normalizationMean), Normalization.split(normalizationStd));
   }
 
-  private static String join(List<Float> values) {
-    return values.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
-  }
 
-  private static List<Float> parse(String values) {
-    return java.util.Arrays.stream(values.split(",")).map(Float::valueOf).toList();
-  }
 }

@@ -41,6 +41,20 @@ public record Normalization(float[] mean, float[] std) {
     return new Normalization(floats(mean), floats(std));
   }
 
+  /** Values as {@code 0.286,0.353}: how a database column or file metadata holds them. */
+  public static String join(float[] values) {
+    StringBuilder out = new StringBuilder();
+    for (float v : values) {
+      out.append(out.isEmpty() ? "" : ",").append(v);
+    }
+    return out.toString();
+  }
+
+  /** Reads what {@link #join} wrote; null for null. */
+  public static List<Float> split(String values) {
+    return values == null ? null : Arrays.stream(values.split(",")).map(String::strip).map(Float::valueOf).toList();
+  }
+
   /** The statistics of a set of images held in memory. */
   public static Normalization of(LabelledImages images) {
     Accumulator accumulator = new Accumulator(images.shape());

@@ -148,8 +148,8 @@ public final class TorchvisionSafetensors {
     Normalization normalization = network.inputNormalization();
     if (!normalization.isNone()) {
       // Who loads the weights elsewhere must prepare inputs the same way; this service reads it back.
-      metadata.put(INPUT_MEAN, join(normalization.mean()));
-      metadata.put(INPUT_STD, join(normalization.std()));
+      metadata.put(INPUT_MEAN, Normalization.join(normalization.mean()));
+      metadata.put(INPUT_STD, Normalization.join(normalization.std()));
     }
     header.put(METADATA, metadata);
     List<Object> arrays = new ArrayList<>();
@@ -363,14 +363,6 @@ public final class TorchvisionSafetensors {
     }
   }
 
-  private static String join(float[] values) {
-    StringBuilder out = new StringBuilder();
-    for (float v : values) {
-      out.append(out.isEmpty() ? "" : ",").append(v);
-    }
-    return out.toString();
-  }
-
   /** The normalisation recorded in the metadata by {@link #write}, or none. */
   private static Normalization normalizationOf(Map<String, String> metadata) {
     String mean = metadata.get(INPUT_MEAN);
@@ -379,14 +371,10 @@ public final class TorchvisionSafetensors {
       return Normalization.NONE;
     }
     try {
-      return Normalization.of(parse(mean), parse(std));
+      return Normalization.of(Normalization.split(mean), Normalization.split(std));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new InvalidDataException("the metadata's " + INPUT_MEAN + " and " + INPUT_STD + " are not per-channel"
           + " statistics (" + e.getMessage() + ")");
     }
-  }
-
-  private static List<Float> parse(String values) {
-    return values == null ? null : Arrays.stream(values.split(",")).map(String::strip).map(Float::valueOf).toList();
   }
 }
